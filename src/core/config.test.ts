@@ -1,0 +1,77 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { resolveConfig } from "./config.ts";
+import { isPlinthError } from "./errors.ts";
+
+const fresh = () => mkdtempSync(join(tmpdir(), "plinth-config-"));
+
+test("defaults: everything embedded under ./.plinth, server on 127.0.0.1:5000", () => {
+  const cwd = fresh();
+  const c = resolveConfig({ env: {}, cwd });
+  assert.equal(c.home, join(cwd, ".plinth"));
+  assert.deepEqual(c.metadata, { type: "sqlite", path: join(cwd, ".plinth", "metadata.sqlite") });
+  assert.deepEqual(c.artifacts, { type: "local", root: join(cwd, ".plinth", "artifacts") });
+  assert.equal(c.server.host, "127.0.0.1");
+  assert.equal(c.server.port, 5000);
+  assert.ok(Object.isFrozen(c) && Object.isFrozen(c.metadata));
+});
+
+test("precedence: overrides over environment over config.json", () => {
+  const home = fresh();
+  writeFileSync(
+    join(home, "config.json"),
+    JSON.stringify({ metadataUrl: "file.sqlite", logLevel: "debug", server: { port: 7000 } }),
+  );
+  const fromFile = resolveConfig({ env: { PLINTH_HOME: home }, cwd: home });
+  assert.deepEqual(fromFile.metadata, { type: "sqlite", path: join(home, "file.sqlite") });
+  assert.equal(fromFile.logLevel, "debug");
+  assert.equal(fromFile.server.port, 7000);
+  const fromEnv = resolveConfig({
+    env: {
+      PLINTH_HOME: home,
+      PLINTH_METADATA_URL: "postgres://u@127.0.0.1:5432/test?schema=team_a",
+      PLINTH_ARTIFACTS: "/srv/art",
+    },
+    cwd: home,
+  });
+  assert.deepEqual(fromEnv.metadata, {
+    type: "postgres",
+    url: "postgres://u@127.0.0.1:5432/test",
+    schema: "team_a",
+  });
+  assert.deepEqual(fromEnv.artifacts, { type: "local", root: "/srv/art" });
+  const fromFlags = resolveConfig({
+    env: { PLINTH_HOME: home },
+    cwd: home,
+    overrides: { port: 9000, metadataUrl: ":memory:" },
+  });
+  assert.equal(fromFlags.server.port, 9000);
+  assert.deepEqual(fromFlags.metadata, { type: "sqlite", path: ":memory:" });
+});
+
+test("bad configuration is CONFIG_INVALID naming the field", () => {
+  const home = fresh();
+  const expectField = (fn: () => unknown, field: string) =>
+    assert.throws(fn, (e: unknown) => isPlinthError(e, "CONFIG_INVALID") && e.field === field);
+  writeFileSync(join(home, "config.json"), "{ not json");
+  expectField(() => resolveConfig({ env: { PLINTH_HOME: home } }), join(home, "config.json"));
+  writeFileSync(join(home, "config.json"), JSON.stringify({ server: { port: "80" } }));
+  expectField(() => resolveConfig({ env: { PLINTH_HOME: home } }), "server.port");
+  writeFileSync(join(home, "config.json"), JSON.stringify({ metadataUrl: "x", surprise: 1 }));
+  expectField(() => resolveConfig({ env: { PLINTH_HOME: home } }), "(root)");
+  const clean = fresh();
+  expectField(
+    () => resolveConfig({ env: { PLINTH_HOME: clean, PLINTH_LOG_LEVEL: "loud" } }),
+    "PLINTH_LOG_LEVEL",
+  );
+  expectField(
+    () =>
+      resolveConfig({
+        env: { PLINTH_HOME: clean, PLINTH_METADATA_URL: "postgres://h/db?schema=a;drop" },
+      }),
+    "PLINTH_METADATA_URL",
+  );
+});

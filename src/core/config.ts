@@ -1,0 +1,184 @@
+import { existsSync, readFileSync } from "node:fs";
+import { isAbsolute, join, resolve } from "node:path";
+import { z } from "zod";
+import { PlinthError } from "./errors.ts";
+import { LOG_LEVELS, type LogLevel } from "./logger.ts";
+
+/** Where metadata lives: an embedded SQLite file, or a shared PostgreSQL database. */
+export type MetadataConfig =
+  | { readonly type: "sqlite"; readonly path: string }
+  | { readonly type: "postgres"; readonly url: string; readonly schema?: string };
+
+/** Where artifact bytes live. */
+export type ArtifactsConfig = { readonly type: "local"; readonly root: string };
+
+export interface ServerConfig {
+  readonly host: string;
+  readonly port: number;
+  /** Largest request body accepted, in bytes (413 above it). Artifact uploads stream and are exempt. */
+  readonly bodyLimitBytes: number;
+}
+
+/** The whole resolved configuration; frozen, every path absolute. */
+export interface PlinthConfig {
+  readonly home: string;
+  readonly metadata: MetadataConfig;
+  readonly artifacts: ArtifactsConfig;
+  readonly server: ServerConfig;
+  readonly logLevel: LogLevel;
+}
+
+/** The optional `config.json` in the home directory. Every field is optional. */
+const configFileSchema = z
+  .object({
+    metadataUrl: z.string().min(1).optional(),
+    artifacts: z.string().min(1).optional(),
+    logLevel: z.enum(LOG_LEVELS).optional(),
+    server: z
+      .object({
+        host: z.string().min(1).optional(),
+        port: z.number().int().min(0).max(65535).optional(),
+        bodyLimitBytes: z.number().int().min(1024).optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+export type ConfigFile = z.infer<typeof configFileSchema>;
+
+/** Explicit choices (CLI flags, SDK options); they win over environment and file. */
+export interface ConfigOverrides {
+  home?: string;
+  metadataUrl?: string;
+  artifacts?: string;
+  host?: string;
+  port?: number;
+  logLevel?: LogLevel;
+}
+
+export const DEFAULT_HOME = ".plinth";
+export const DEFAULT_HOST = "127.0.0.1";
+export const DEFAULT_PORT = 5000;
+export const DEFAULT_BODY_LIMIT_BYTES = 32 * 1024 * 1024;
+
+/**
+ * Resolves configuration from, in order of precedence: explicit overrides, the environment
+ * (`PLINTH_HOME`, `PLINTH_METADATA_URL`, `PLINTH_ARTIFACTS`, `PLINTH_LOG_LEVEL`), the file
+ * `<home>/config.json`, and defaults (everything embedded under `./.plinth`).
+ *
+ * @example
+ * const config = resolveConfig({ overrides: { home: "/tmp/ml" } });
+ * config.metadata; // { type: "sqlite", path: "/tmp/ml/metadata.sqlite" }
+ */
+export function resolveConfig(
+  options: { overrides?: ConfigOverrides; env?: NodeJS.ProcessEnv; cwd?: string } = {},
+): PlinthConfig {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const o = options.overrides ?? {};
+  const home = resolve(cwd, o.home ?? nonEmpty(env.PLINTH_HOME) ?? DEFAULT_HOME);
+  const file = readConfigFile(join(home, "config.json"));
+
+  const metadataUrl = o.metadataUrl ?? nonEmpty(env.PLINTH_METADATA_URL) ?? file.metadataUrl;
+  const artifactsRoot = o.artifacts ?? nonEmpty(env.PLINTH_ARTIFACTS) ?? file.artifacts;
+  const logLevel = o.logLevel ?? parseLogLevel(env.PLINTH_LOG_LEVEL) ?? file.logLevel ?? "info";
+
+  const config: PlinthConfig = {
+    home,
+    metadata: parseMetadataUrl(metadataUrl, home, cwd),
+    artifacts: {
+      type: "local",
+      root: artifactsRoot === undefined ? join(home, "artifacts") : resolve(cwd, artifactsRoot),
+    },
+    server: {
+      host: o.host ?? file.server?.host ?? DEFAULT_HOST,
+      port: o.port ?? file.server?.port ?? DEFAULT_PORT,
+      bodyLimitBytes: file.server?.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
+    },
+    logLevel,
+  };
+  return deepFreeze(config);
+}
+
+/**
+ * `postgres://…` or `postgresql://…` selects PostgreSQL (an optional `?schema=name` picks
+ * the schema); anything else is a SQLite file path, relative to the working directory.
+ */
+export function parseMetadataUrl(
+  url: string | undefined,
+  home: string,
+  cwd: string,
+): MetadataConfig {
+  if (url === undefined) return { type: "sqlite", path: join(home, "metadata.sqlite") };
+  if (/^postgres(ql)?:\/\//i.test(url)) {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw new PlinthError(
+        "CONFIG_INVALID",
+        "PLINTH_METADATA_URL is not a valid postgres:// URL",
+        {
+          field: "PLINTH_METADATA_URL",
+        },
+      );
+    }
+    const schema = parsed.searchParams.get("schema") ?? undefined;
+    if (schema !== undefined && !/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(schema)) {
+      throw new PlinthError(
+        "CONFIG_INVALID",
+        `PLINTH_METADATA_URL schema '${schema}' must be a plain SQL identifier`,
+        { field: "PLINTH_METADATA_URL" },
+      );
+    }
+    parsed.searchParams.delete("schema");
+    return schema === undefined
+      ? { type: "postgres", url: parsed.toString() }
+      : { type: "postgres", url: parsed.toString(), schema };
+  }
+  const path = url.startsWith("sqlite:") ? url.slice("sqlite:".length) : url;
+  if (path === ":memory:") return { type: "sqlite", path };
+  return { type: "sqlite", path: isAbsolute(path) ? path : resolve(cwd, path) };
+}
+
+function readConfigFile(path: string): ConfigFile {
+  if (!existsSync(path)) return {};
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, "utf8"));
+  } catch (cause) {
+    throw new PlinthError("CONFIG_INVALID", `${path} is not valid JSON`, { field: path, cause });
+  }
+  const parsed = configFileSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const field = issue.path.join(".") || "(root)";
+    throw new PlinthError("CONFIG_INVALID", `${path}: field '${field}': ${issue.message}`, {
+      field,
+    });
+  }
+  return parsed.data;
+}
+
+function parseLogLevel(value: string | undefined): LogLevel | undefined {
+  if (value === undefined || value === "") return undefined;
+  if ((LOG_LEVELS as readonly string[]).includes(value)) return value as LogLevel;
+  throw new PlinthError(
+    "CONFIG_INVALID",
+    `PLINTH_LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}; got '${value}'`,
+    { field: "PLINTH_LOG_LEVEL" },
+  );
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === "" ? undefined : value;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === "object") {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,56 @@
+/** The feature store's public API: definitions and point-in-time offline retrieval. */
+export { assertIdentifier } from "./definitions/assert-identifier.ts";
+export { definitionsHash } from "./definitions/definitions-hash.ts";
+export { type Entity, entity } from "./definitions/entity.ts";
+export {
+  defineFeatures,
+  type FeatureDefinition,
+  type FeatureDefinitions,
+  isFeatureDefinition,
+} from "./definitions/feature-definitions.ts";
+export {
+  type FeatureService,
+  type FeatureServiceItem,
+  featureService,
+} from "./definitions/feature-service.ts";
+export {
+  type FeatureView,
+  type FeatureViewProjection,
+  featureView,
+} from "./definitions/feature-view.ts";
+export { loadFeatureDefinitions } from "./definitions/load-feature-definitions.ts";
+export {
+  type FeatureColumns,
+  type FeatureColumnValues,
+  type OnDemandFeatureView,
+  onDemandFeatureView,
+  type RequestSource,
+  requestSource,
+} from "./definitions/on-demand-feature-view.ts";
+export { type PushSource, pushSource } from "./definitions/push-source.ts";
+export { runOnDemandTransform } from "./definitions/run-on-demand-transform.ts";
+export {
+  type CsvSource,
+  csvSource,
+  type DataSource,
+  type ParquetSource,
+  parquetSource,
+  type SqlSource,
+  sqlSource,
+} from "./definitions/sources.ts";
+export type { Field, ValueType } from "./definitions/value-type.ts";
+export { createDuckDbOfflineStore } from "./offline/duckdb/create-duckdb-offline-store.ts";
+export type { EntityInput } from "./offline/entity-input.ts";
+export type { FeatureFrame } from "./offline/feature-frame.ts";
+export {
+  type FeatureStatistics,
+  type FeatureSummary,
+  QUANTILE_LEVELS,
+} from "./offline/feature-statistics.ts";
+export type {
+  FeatureSelection,
+  HistoricalFeaturesOptions,
+  OfflineStore,
+} from "./offline/offline-store.ts";
+export type { RetrievalJob, TrainingSetManifest } from "./offline/retrieval-job.ts";
+export type { TrainingSetLineage } from "./offline/training-set-lineage.ts";

@@ -1,0 +1,126 @@
+import type { Generated } from "kysely";
+
+/**
+ * The metadata tables, as Kysely sees them. Times are integer milliseconds since the epoch;
+ * booleans are stored as 0/1 integers so both backends read them the same way.
+ */
+export interface MetadataSchema {
+  experiments: ExperimentsTable;
+  experiment_tags: KeyValueTable & { experiment_id: number };
+  runs: RunsTable;
+  params: KeyValueTable & { run_id: string };
+  tags: KeyValueTable & { run_id: string };
+  metrics: MetricsTable;
+  latest_metrics: MetricsTable;
+  registered_models: RegisteredModelsTable;
+  registered_model_tags: KeyValueTable & { name: string };
+  registered_model_aliases: { name: string; alias: string; version: number };
+  model_versions: ModelVersionsTable;
+  model_version_tags: KeyValueTable & { name: string; version: number };
+  registry_audit: RegistryAuditTable;
+  pipeline_runs: PipelineRunsTable;
+  pipeline_step_runs: PipelineStepRunsTable;
+}
+
+export interface KeyValueTable {
+  key: string;
+  value: string;
+}
+
+export interface ExperimentsTable {
+  experiment_id: Generated<number>;
+  name: string;
+  artifact_location: string;
+  lifecycle_stage: "active" | "deleted";
+  creation_time: number;
+  last_update_time: number;
+}
+
+export interface RunsTable {
+  run_id: string;
+  experiment_id: number;
+  run_name: string;
+  user_id: string;
+  status: "RUNNING" | "SCHEDULED" | "FINISHED" | "FAILED" | "KILLED";
+  start_time: number;
+  end_time: number | null;
+  lifecycle_stage: "active" | "deleted";
+  artifact_uri: string;
+  deleted_time: number | null;
+}
+
+/** One logged metric value. NaN is stored as value 0 with is_nan 1 (SQLite has no NaN). */
+export interface MetricsTable {
+  run_id: string;
+  key: string;
+  step: number;
+  timestamp: number;
+  value: number;
+  is_nan: number;
+}
+
+export interface RegisteredModelsTable {
+  name: string;
+  creation_timestamp: number;
+  last_updated_timestamp: number;
+  description: string;
+}
+
+export interface ModelVersionsTable {
+  name: string;
+  version: number;
+  creation_timestamp: number;
+  last_updated_timestamp: number;
+  description: string;
+  user_id: string;
+  current_stage: "None" | "Staging" | "Production" | "Archived" | "Deleted_Internal";
+  source: string;
+  run_id: string;
+  run_link: string;
+  status: "PENDING_REGISTRATION" | "FAILED_REGISTRATION" | "READY";
+  status_message: string;
+  /** JSON: the model's named, typed inputs and outputs; "" when unknown. */
+  signature: string;
+}
+
+/** One row per registry change: who, when, what, and the object before and after (JSON). */
+export interface RegistryAuditTable {
+  id: Generated<number>;
+  at: number;
+  actor: string;
+  action: string;
+  model_name: string;
+  version: number | null;
+  before: string | null;
+  after: string | null;
+}
+
+/** One run of a pipeline; `params` and `dag` are JSON. */
+export interface PipelineRunsTable {
+  run_id: string;
+  pipeline_name: string;
+  status: "running" | "succeeded" | "failed" | "cancelled";
+  params: string;
+  dag: string;
+  tracking_run_id: string | null;
+  resumed_from: string | null;
+  error: string | null;
+  start_time: number;
+  end_time: number | null;
+}
+
+/** One step of a pipeline run; `inputs` and `outputs` are JSON maps of stored outputs. */
+export interface PipelineStepRunsTable {
+  run_id: string;
+  step_name: string;
+  status: "pending" | "running" | "succeeded" | "cached" | "failed" | "skipped" | "cancelled";
+  attempts: number;
+  cache_key: string | null;
+  cached_from: string | null;
+  inputs: string | null;
+  outputs: string | null;
+  error: string | null;
+  tracking_run_id: string | null;
+  start_time: number | null;
+  end_time: number | null;
+}

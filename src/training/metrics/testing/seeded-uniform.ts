@@ -1,0 +1,14 @@
+/**
+ * mulberry32: a tiny deterministic generator so randomized tests replay exactly from a seed.
+ * Returns uniform numbers in [0, 1).
+ */
+export function seededUniform(seed: number): () => number {
+  let state = seed >>> 0;
+  return function nextUniform() {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
