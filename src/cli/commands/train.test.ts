@@ -4,6 +4,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
+import { DuckDBInstance } from "@duckdb/node-api";
 import { createMlflowArtifactKey } from "../../artifacts/mlflow-artifact-key.ts";
 import { resolveConfig } from "../../core/config.ts";
 import { createLogger } from "../../core/logger.ts";
@@ -106,6 +107,23 @@ test("plinth train logs params, per-round metrics, final metrics and a loadable 
   } finally {
     await platform.close();
   }
+});
+
+test("plinth train reads a Parquet file as it reads the same table in CSV", async () => {
+  const parquet = join(home, "data.parquet");
+  const db = await DuckDBInstance.create(":memory:");
+  const connection = await db.connect();
+  await connection.run(
+    `COPY (SELECT * FROM read_csv('${csv}', header = true)) TO '${parquet}' (FORMAT parquet)`,
+  );
+  connection.closeSync();
+  db.closeSync();
+  const common = ["--label", "is_fraud", "--categorical", "merchant", "--rounds", "10", "--json"];
+  const fromCsv = await cli("train", "--data", csv, ...common);
+  const fromParquet = await cli("train", "--data", parquet, ...common);
+  assert.equal(fromParquet.code, 0, fromParquet.stderr);
+  const metricsOf = (stdout: string) => (JSON.parse(stdout) as { metrics: unknown }).metrics;
+  assert.deepEqual(metricsOf(fromParquet.stdout), metricsOf(fromCsv.stdout));
 });
 
 test("plinth train refuses bad input with a typed error and exit code", async () => {

@@ -2,7 +2,7 @@ import { createReadStream } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { invalidArgument, PlinthError } from "../../core/errors.ts";
 import { sha256OfStream } from "../../core/hash.ts";
-import { readCsvDataset } from "../../training/dataset/read-csv-dataset.ts";
+import { readDataset } from "../../training/dataset/read-dataset.ts";
 import { sliceDataset } from "../../training/dataset/slice-dataset.ts";
 import type { TrainingDataset } from "../../training/dataset/training-dataset.ts";
 import { type GbdtParams, resolveGbdtParams } from "../../training/gbdt/gbdt-params.ts";
@@ -53,7 +53,7 @@ const GBDT_FLAGS: Record<string, ParamFlag> = {
 
 export const trainCommand: Command = {
   summary:
-    "Train a gradient-boosted tree or linear model from a CSV file and log it to a tracking run",
+    "Train a gradient-boosted tree or linear model from a CSV, Parquet or Arrow file and log it to a tracking run",
   usage: `plinth train --data FILE --label COLUMN [--algorithm gbdt|linear] [--categorical C1,C2]
              [--weight COLUMN] [--group COLUMN] [--validation FILE | --valid-fraction F]
              [--config params.json] [--experiment NAME] [--run-name NAME] [--json]
@@ -112,13 +112,13 @@ mean; they take numeric columns only (no --categorical).`,
       ...(typeof values.weight === "string" ? { weight: values.weight } : {}),
       ...(typeof values.group === "string" ? { group: values.group } : {}),
     };
-    const all = await readCsvDataset(data, readOptions);
+    const all = await readDataset(data, readOptions);
     const datasetHash = await sha256OfStream(createReadStream(data));
     const { train, validation } =
       typeof values.validation === "string"
         ? {
             train: all,
-            validation: await readCsvDataset(values.validation, { ...readOptions, reference: all }),
+            validation: await readDataset(values.validation, { ...readOptions, reference: all }),
           }
         : holdOut(all, fraction(values["valid-fraction"]));
     const rounds = trainer.algorithm === "linear" ? 1 : (trainer.params.numRounds ?? 100);

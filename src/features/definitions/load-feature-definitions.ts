@@ -1,6 +1,7 @@
 import { dirname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { isPlinthError, PlinthError } from "../../core/errors.ts";
+import { importUserModule } from "../../core/import-user-module.ts";
 import { defineFeatures, type FeatureDefinitions } from "./feature-definitions.ts";
 
 /**
@@ -20,7 +21,7 @@ export async function loadFeatureDefinitions(modulePath: string): Promise<Featur
   const absolute = resolve(modulePath);
   let exports: Record<string, unknown>;
   try {
-    exports = (await import(pathToFileURL(absolute).href)) as Record<string, unknown>;
+    exports = await importUserModule(pathToFileURL(absolute).href);
   } catch (cause) {
     if (isPlinthError(cause)) {
       throw new PlinthError(

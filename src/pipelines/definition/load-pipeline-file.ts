@@ -2,6 +2,7 @@ import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { ERROR_CATALOGUE, type ErrorCode, isPlinthError, PlinthError } from "../../core/errors.ts";
+import { importUserModule } from "../../core/import-user-module.ts";
 import { isPipeline, type Pipeline } from "./define-pipeline.ts";
 
 /**
@@ -25,7 +26,7 @@ export async function loadPipelineFile(
   const moduleUrl = pathToFileURL(path).href;
   let exports: Record<string, unknown>;
   try {
-    exports = await importModule(moduleUrl);
+    exports = await importUserModule(moduleUrl);
   } catch (error) {
     if (isPlinthError(error)) throw error;
     const foreign = asForeignPlinthError(error);
@@ -61,19 +62,4 @@ function asForeignPlinthError(error: unknown): PlinthError | undefined {
     ...(typeof field === "string" ? { field } : {}),
     cause: error,
   });
-}
-
-/**
- * Imports a module; a TypeScript file that this process cannot load itself (the compiled
- * CLI runs without a loader) goes through tsx, a plinth dependency, instead.
- */
-async function importModule(url: string): Promise<Record<string, unknown>> {
-  try {
-    return (await import(url)) as Record<string, unknown>;
-  } catch (error) {
-    if ((error as { code?: unknown })?.code !== "ERR_UNKNOWN_FILE_EXTENSION") throw error;
-    if (!/\.[mc]?ts$/.test(url)) throw error;
-    const { tsImport } = await import("tsx/esm/api");
-    return (await tsImport(url, import.meta.url)) as Record<string, unknown>;
-  }
 }
