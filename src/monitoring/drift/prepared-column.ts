@@ -1,4 +1,5 @@
 import type { CategoricalColumn } from "../../training/dataset/training-dataset.ts";
+import { sortFloat64 } from "./sort-float64.ts";
 
 /** Rows of one side of a column, and what was left out of the test. */
 export interface ColumnRows {
@@ -36,7 +37,7 @@ export function prepareNumeric(values: Float64Array): PreparedNumeric {
     if (x - x === 0) finite[used++] = x;
     else if (Number.isNaN(x)) missing++;
   }
-  const sorted = finite.subarray(0, used).sort();
+  const sorted = sortFloat64(finite.subarray(0, used));
   const infinite = values.length - used - missing;
   return { kind: "numeric", sorted, rows: values.length, used, missing, infinite };
 }
