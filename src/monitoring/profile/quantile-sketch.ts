@@ -8,6 +8,10 @@
  *   |sketchQuantile(s, q) − x_q| ≤ |x_q| / 256,   x_q = the ⌈q·n⌉-th smallest value
  *
  * (values below 2^-1022, i.e. zero and subnormals, share one bucket and come back as ~0).
+ * The bound is on the answer's value, not its rank: the answer always lies in the bucket that
+ * holds the exact quantile, so its rank is off by at most that bucket's count. A KLL sketch
+ * would bound the rank instead, but its per-value sorting costs several times this sketch's
+ * one array increment, and its merges are only approximately associative.
  * The counts are exact, so merging is exact, associative and commutative: a day's sketch
  * merged from hourly ones is identical to the day's sketch built directly. No randomness,
  * so no seed.
