@@ -5,6 +5,7 @@ import { COMMON_OPTIONS, type Command } from "./command.ts";
 import { datasetsCommand } from "./commands/datasets.ts";
 import { experimentsCommand } from "./commands/experiments.ts";
 import { modelsCommand } from "./commands/models.ts";
+import { monitorCommand } from "./commands/monitor.ts";
 import { pipelineCommand } from "./commands/pipeline.ts";
 import { runsCommand } from "./commands/runs.ts";
 import { serverCommand } from "./commands/server.ts";
@@ -19,6 +20,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   datasets: datasetsCommand,
   models: modelsCommand,
   pipeline: pipelineCommand,
+  monitor: monitorCommand,
 };
 
 function help(): string {

@@ -287,6 +287,23 @@ export const ERROR_CATALOGUE = {
     mlflowCode: "INVALID_PARAMETER_VALUE",
     summary: "The pipeline file could not be imported, or exports no pipeline.",
   },
+  MONITORING_INVALID_INPUT: {
+    httpStatus: 400,
+    mlflowCode: "INVALID_PARAMETER_VALUE",
+    summary:
+      "Monitoring input is malformed: columns of different lengths or types, an unknown column, or a bad option.",
+  },
+  MONITORING_INVALID_PROFILE: {
+    httpStatus: 400,
+    mlflowCode: "INVALID_PARAMETER_VALUE",
+    summary: "A profile document is not JSON of a known version, or its fields are inconsistent.",
+  },
+  MONITORING_INCOMPATIBLE_PROFILES: {
+    httpStatus: 400,
+    mlflowCode: "INVALID_PARAMETER_VALUE",
+    summary:
+      "Two profiles cannot be merged: a feature differs in kind, or their sketches differ in settings.",
+  },
   INTERNAL: {
     httpStatus: 500,
     mlflowCode: "INTERNAL_ERROR",

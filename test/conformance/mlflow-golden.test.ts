@@ -1,6 +1,7 @@
 /**
  * Replays the traffic recorded between MLflow 2.12.2's Python client and a real
- * `mlflow server` (../shared/mlflow/golden-real-mlflow-2.12.2.jsonl) against plinth, and
+ * `mlflow server` (fixtures/golden-real-mlflow-2.12.2.jsonl, a copy of the team's
+ * ../shared/mlflow recording, kept in the repository so a clean clone can run it) against plinth, and
  * checks every status, content type and body.
  *
  * Normalisation, and nothing else:
@@ -28,7 +29,7 @@ interface Exchange {
   resp_body: unknown;
 }
 
-const GOLDEN = new URL("../../../shared/mlflow/golden-real-mlflow-2.12.2.jsonl", import.meta.url);
+const GOLDEN = new URL("./fixtures/golden-real-mlflow-2.12.2.jsonl", import.meta.url);
 const TRUNCATED = /^\.\.\. (\d+) items in total$/;
 const SERVER_TIMES = new Set([
   "creation_time",

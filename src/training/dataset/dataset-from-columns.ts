@@ -93,7 +93,8 @@ export function datasetFromColumns(options: DatasetFromColumnsOptions): Training
   return {
     numRows,
     features,
-    label: required(label, "label"),
+    label:
+      label === undefined ? new Float64Array(numRows).fill(Number.NaN) : required(label, "label"),
     ...(weight === undefined ? {} : { weight: required(weight, "weight") }),
     ...(groupCodes === undefined ? {} : { group: groupCodes }),
   };

@@ -209,7 +209,10 @@ function assemble(
   return {
     numRows,
     features: features.map((name): FeatureColumn => columns.get(name)!),
-    label: numeric(options.label),
+    label:
+      options.label === undefined
+        ? new Float64Array(numRows).fill(Number.NaN)
+        : numeric(options.label),
     ...(options.weight === undefined ? {} : { weight: numeric(options.weight) }),
     ...(group?.kind === "categorical" ? { group: group.codes } : {}),
   };

@@ -2,8 +2,11 @@ import type { TrainingDataset } from "./training-dataset.ts";
 
 /** Which columns of a table play which role: what every dataset reader takes. */
 export interface TableReadOptions {
-  /** The label column: numeric, no missing values. */
-  readonly label: string;
+  /**
+   * The label column: numeric, no missing values. Leave it out to read a table that has no
+   * label (data to score or monitor): `label` is then all NaN, which every trainer refuses.
+   */
+  readonly label?: string;
   /** Optional row-weight column: numeric, no missing values. */
   readonly weight?: string;
   /** Optional query-group column (ranking): any values; ids are assigned by first appearance. */

@@ -7,7 +7,10 @@ export interface TrainingDataset {
   readonly numRows: number;
   /** Feature columns in model input order. */
   readonly features: readonly FeatureColumn[];
-  /** The label: 0/1 for binary, 0..K-1 for multiclass, a real for regression, a relevance grade for ranking. */
+  /**
+   * The label: 0/1 for binary, 0..K-1 for multiclass, a real for regression, a relevance grade
+   * for ranking; all NaN when the table was read without a label column.
+   */
   readonly label: Float64Array;
   /** Optional non-negative row weights (default 1). */
   readonly weight?: Float64Array;
