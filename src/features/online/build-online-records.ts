@@ -1,5 +1,5 @@
 import type { FeatureView } from "../definitions/feature-view.ts";
-import type { FeatureColumns } from "../definitions/on-demand-feature-view.ts";
+import type { ViewRowBatch } from "../offline/latest-rows.ts";
 import { encodeEntityKey } from "./entity-key.ts";
 import type { FeatureValue } from "./feature-value.ts";
 import type { OnlineRecord, OnlineValue } from "./online-store.ts";
@@ -7,17 +7,6 @@ import { encodeOnlineValue } from "./online-value-codec.ts";
 
 /** How long a record stays stored after its ttl ran out, by default: a day. */
 export const DEFAULT_EXPIRED_RETENTION_MS = 86_400_000;
-
-/** Rows of one view as typed columns (frame conventions) with their times. */
-export interface ViewRowBatch {
-  readonly numRows: number;
-  /** Join keys and features by name; float64 as Float64Array with NaN for missing. */
-  readonly columns: FeatureColumns;
-  /** Event times, epoch microseconds. */
-  readonly eventMicros: ArrayLike<number>;
-  /** Created times, epoch microseconds; NO_CREATED_TIME where unknown. */
-  readonly createdMicros: ArrayLike<number>;
-}
 
 /**
  * Turns rows of a view into online records: the entity key from the join keys in the
