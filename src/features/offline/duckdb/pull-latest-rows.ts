@@ -36,6 +36,19 @@ export async function pullLatestRows(
     await connection.run("SET TimeZone = 'UTC'");
     const source = view.source.kind === "pushSource" ? view.source.batchSource : view.source;
     const relation = await openUnhashed(connection, source, baseDir);
+    // A push source's batch files appear with its first offline push: none yet is no rows.
+    if (relation === undefined && view.source.kind === "pushSource") {
+      connection.closeSync();
+      instance.closeSync();
+      return { numRows: 0, async *batches() {}, async close() {} };
+    }
+    if (relation === undefined) {
+      throw new PlinthError(
+        "FEATURES_SOURCE_NOT_FOUND",
+        `Source '${source.name}': no file matches '${sourcePath(source, baseDir)}'`,
+        { field: source.name },
+      );
+    }
     const where = `source '${source.name}' of feature view '${view.name}'`;
     const columns = await describeRelation(
       connection,
@@ -184,25 +197,26 @@ function timestampKind(type: string, field: string, where: string): boolean {
 }
 
 /**
- * The source as a relation without hashing its files: materialization records no lineage,
- * and hashing a large source would double the time it takes.
+ * The source as a relation without hashing its files (materialization records no
+ * lineage, and hashing a large source would double the time it takes); undefined when
+ * no file matches the source's path.
  */
 async function openUnhashed(
   connection: DuckDBConnection,
   source: DataSource,
   baseDir: string,
-): Promise<Relation> {
-  if (source.format === "sql")
+): Promise<Relation | undefined> {
+  if (source.format === "sql") {
     return { from: `(${source.query})`, params: {}, files: [], sha256: "" };
-  const path = isAbsolute(source.path) ? source.path : resolve(baseDir, source.path);
-  const listed = await connection.runAndReadAll("SELECT count(*) FROM glob($path)", { path });
-  if (Number(listed.getRowsJS()[0]?.[0] ?? 0) === 0) {
-    throw new PlinthError(
-      "FEATURES_SOURCE_NOT_FOUND",
-      `Source '${source.name}': no file matches '${path}'`,
-      { field: source.name },
-    );
   }
+  const path = sourcePath(source, baseDir);
+  const listed = await connection.runAndReadAll("SELECT count(*) FROM glob($path)", { path });
+  if (Number(listed.getRowsJS()[0]?.[0] ?? 0) === 0) return undefined;
   const reader = source.format === "parquet" ? "read_parquet" : "read_csv";
   return { from: `${reader}($path)`, params: { path }, files: [], sha256: "" };
+}
+
+function sourcePath(source: DataSource, baseDir: string): string {
+  if (source.format === "sql") return "(query)";
+  return isAbsolute(source.path) ? source.path : resolve(baseDir, source.path);
 }
