@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { invalidArgument, PlinthError } from "../core/errors.ts";
-import type { FeatureValue } from "../features/online/feature-value.ts";
+import { featureValueToJson } from "../features/online/feature-value-to-json.ts";
 import type { OnlineFeatures } from "../features/online/online-features.ts";
 import type { Platform } from "../platform.ts";
 import { readInput } from "./mlflow/request-input.ts";
@@ -122,20 +122,9 @@ function onlineToWire(result: OnlineFeatures) {
   return {
     metadata: { feature_names: result.featureNames },
     results: result.featureNames.map((_, c) => ({
-      values: result.rows.map((row) => valueToWire(row.values[c] ?? null)),
+      values: result.rows.map((row) => featureValueToJson(row.values[c] ?? null)),
       statuses: result.rows.map((row) => row.statuses[c]),
       event_timestamps: result.rows.map((row) => row.eventTimestamps[c]?.toISOString() ?? null),
     })),
   };
-}
-
-/** JSON for a typed value: int64 as a number when exact (else as text), times as ISO-8601. */
-function valueToWire(value: FeatureValue | null): string | number | boolean | null {
-  if (typeof value === "bigint") {
-    const n = Number(value);
-    return Number.isSafeInteger(n) ? n : value.toString();
-  }
-  if (value instanceof Date) return value.toISOString();
-  if (typeof value === "number" && !Number.isFinite(value)) return String(value);
-  return value;
 }
