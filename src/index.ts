@@ -1,6 +1,7 @@
 /** plinth's public TypeScript API. */
 export { type PlinthConfig, resolveConfig } from "./core/config.ts";
 export { ERROR_CATALOGUE, type ErrorCode, isPlinthError, PlinthError } from "./core/errors.ts";
+export * from "./features/index.ts";
 export { createServer } from "./http/create-server.ts";
 export { type FeatureImportance, featureImportance } from "./models/explain/feature-importance.ts";
 export { expectedValue, treeShap } from "./models/explain/tree-shap.ts";
@@ -8,7 +9,7 @@ export { importLightgbmText } from "./models/lightgbm/import-lightgbm-text.ts";
 export type { TreeEnsemble, TreeEnsembleLink } from "./models/tree-ensemble.ts";
 export { predict, predictRaw, predictRow, predictRowRaw } from "./models/tree-predictor.ts";
 export { importXgboostJson } from "./models/xgboost/import-xgboost-json.ts";
-export { openPlatform, type Platform } from "./platform.ts";
+export { createOnlineStore, openPlatform, type Platform } from "./platform.ts";
 export type { RegistryService } from "./registry/registry-service.ts";
 export type {
   AuditEntry,

@@ -84,7 +84,7 @@ export async function openPlatform(
     tracking: createTrackingService(metadata),
     registry: createRegistryService(metadata),
     features() {
-      // A failed open is not kept, so fixing the module (or Redis) and retrying works.
+      // A failed open is not kept: the next call tries again (Node keeps a module that threw).
       features ??= openFeatures().catch((e: unknown) => {
         features = undefined;
         throw e;
