@@ -35,7 +35,7 @@ function plain(v: unknown): unknown {
 
 for (const backend of onlineBackends()) {
   describe(`online equals offline after materialization (${backend.name})`, () => {
-    for (const seed of [1, 2, 3]) {
+    for (const seed of [1, 2]) {
       test(`randomised repository, seed ${seed}`, async () => {
         const repo = await writeRandomFeatureRepo(dir, seed);
         const offline = createDuckDbOfflineStore(repo.definitions);
@@ -53,7 +53,7 @@ for (const backend of onlineBackends()) {
           const rng = createSeededRandom(seed * 100);
           let compared = 0;
           // Incremental steps land on the grid, so rows at exactly a watermark are common.
-          for (const t of [20, 45, 46, 70, 100, 139, 150]) {
+          for (const t of [20, 45, 46, 100, 150]) {
             await materializeViews(ctx, { kind: "incremental", end: at(t) });
             const rows = repo.entityRows(rng);
             const job = offline.getHistoricalFeatures(
