@@ -100,6 +100,9 @@ async function main(): Promise<void> {
           const path = join(dir, "online.sqlite");
           const store = createSqliteOnlineStore({ path });
           const db = new Database(path, { readonly: true });
+          // The same read settings as the store's own connection, so the floor is a fair one.
+          db.pragma("mmap_size = 1073741824");
+          db.pragma("cache_size = -65536");
           const get = db
             .prepare(
               "SELECT event_us, created_us, payload FROM online_features WHERE view = ? AND entity_key = ?",

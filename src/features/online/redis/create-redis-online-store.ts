@@ -10,29 +10,39 @@ export interface RedisOnlineStoreConfig {
   readonly keyPrefix: string;
 }
 
-// Compares the stored event and created times with the new ones inside Redis, so no other
-// client can write between the check and the write; replaces the whole hash when newer.
-// Times are epoch microseconds, exact in Lua's doubles up to 2^53.
+// Compares each stored event and created time with the new ones inside Redis, so no other
+// client can write between the check and the write, and replaces the record when newer.
+// One call writes many records (KEYS[i]; ARGV: event, created, expiry or '', values per
+// record): per-command overhead dominated otherwise. Times are epoch microseconds, exact in
+// Lua's doubles up to 2^53.
 const WRITE_SCRIPT = `
-local cur = redis.call('HMGET', KEYS[1], ':e', ':c')
-if cur[1] then
-  local e, ne = tonumber(cur[1]), tonumber(ARGV[1])
-  if ne < e or (ne == e and tonumber(ARGV[2]) < tonumber(cur[2])) then return 0 end
+local written = 0
+for i, key in ipairs(KEYS) do
+  local a = (i - 1) * 4
+  local ne, nc, exp = tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2]), ARGV[a + 3]
+  local cur = redis.call('HMGET', key, ':e', ':c')
+  if not cur[1] or ne > tonumber(cur[1]) or (ne == tonumber(cur[1]) and nc >= tonumber(cur[2])) then
+    redis.call('HSET', key, ':e', ARGV[a + 1], ':c', ARGV[a + 2], ':v', ARGV[a + 4])
+    if exp ~= '' then redis.call('PEXPIREAT', key, exp) else redis.call('PERSIST', key) end
+    written = written + 1
+  end
 end
-redis.call('DEL', KEYS[1])
-redis.call('HSET', KEYS[1], ':e', ARGV[1], ':c', ARGV[2], unpack(ARGV, 4))
-if ARGV[3] ~= '' then redis.call('PEXPIREAT', KEYS[1], ARGV[3]) end
-return 1`;
+return written`;
 
-type WriteRecord = (key: string, ...args: (string | number)[]) => unknown;
-type Scripted<T> = T & { plinthWriteRecord: WriteRecord };
+/** Records per script call: large enough to amortise the call, small enough to keep Redis responsive. */
+const RECORDS_PER_CALL = 100;
+
+type WriteRecords = (keyCount: number, ...keysThenArgs: (string | number)[]) => unknown;
+type Scripted<T> = T & { plinthWriteRecords: WriteRecords };
 
 /**
  * The shared online store: one Redis hash per entity per view (`<prefix><view>:<entity
- * key>`), fields `:e` and `:c` for the event and created times and one field per feature
- * holding its JSON-encoded value. Writes are a Lua script (compare, then replace); a read
- * of any number of entities and views is one pipeline, one round trip. Ttl'd records get
- * PEXPIREAT, so Redis drops them itself.
+ * key>`) with fields `:e` and `:c` for the event and created times and `:v`, the values as
+ * one JSON object (one parse per record on read, four arguments per record on write).
+ * Writes are a Lua script (compare, then replace) over up to 100 records a call, so the keys
+ * of one call must live on one server (no Redis Cluster). A read of any number of entities
+ * and views is one pipeline, one round trip. Ttl'd records get PEXPIREAT, so Redis drops
+ * them itself.
  *
  * @example
  * const online = createRedisOnlineStore({ url: "redis://127.0.0.1:6379", keyPrefix: "plinth:" });
@@ -51,7 +61,8 @@ export function createRedisOnlineStore(config: RedisOnlineStoreConfig): OnlineSt
   }
   // Without a listener ioredis prints every connection error; the failing call reports it instead.
   redis.on("error", () => {});
-  redis.defineCommand("plinthWriteRecord", { numberOfKeys: 1, lua: WRITE_SCRIPT });
+  // numberOfKeys is given per call, as the first argument.
+  redis.defineCommand("plinthWriteRecords", { lua: WRITE_SCRIPT });
   const location = `${redactedUrl(url)}#${keyPrefix}`;
   const keyOf = (view: string, entityKey: string): string => `${keyPrefix}${view}:${entityKey}`;
   const run = async (what: string, pipeline: ChainableCommander): Promise<unknown[]> => {
@@ -73,14 +84,18 @@ export function createRedisOnlineStore(config: RedisOnlineStoreConfig): OnlineSt
     async write(view, records) {
       if (records.length === 0) return 0;
       const pipeline = redis.pipeline() as Scripted<ChainableCommander>;
-      for (const r of records) {
-        const args: (string | number)[] = [
-          r.eventMicros,
-          r.createdMicros,
-          r.expiresAtMs === null ? "" : r.expiresAtMs,
-        ];
-        for (const name in r.values) args.push(name, JSON.stringify(r.values[name]));
-        pipeline.plinthWriteRecord(keyOf(view, r.entityKey), ...args);
+      for (let start = 0; start < records.length; start += RECORDS_PER_CALL) {
+        const chunk = records.slice(start, start + RECORDS_PER_CALL);
+        const args: (string | number)[] = chunk.map((r) => keyOf(view, r.entityKey));
+        for (const r of chunk) {
+          args.push(
+            r.eventMicros,
+            r.createdMicros,
+            r.expiresAtMs === null ? "" : r.expiresAtMs,
+            JSON.stringify(r.values),
+          );
+        }
+        pipeline.plinthWriteRecords(chunk.length, ...args);
       }
       let written = 0;
       for (const result of await run("Writing to", pipeline)) written += Number(result);
@@ -132,12 +147,13 @@ export function createRedisOnlineStore(config: RedisOnlineStoreConfig): OnlineSt
 
 function toRecord(hash: Record<string, string>): StoredRecord | undefined {
   const event = hash[":e"];
-  if (event === undefined) return undefined;
-  const values: Record<string, OnlineValue> = {};
-  for (const name in hash) {
-    if (name.charCodeAt(0) !== 58 /* ":" */) values[name] = JSON.parse(hash[name]!) as OnlineValue;
-  }
-  return { eventMicros: Number(event), createdMicros: Number(hash[":c"]), values };
+  const values = hash[":v"];
+  if (event === undefined || values === undefined) return undefined;
+  return {
+    eventMicros: Number(event),
+    createdMicros: Number(hash[":c"]),
+    values: JSON.parse(values) as Record<string, OnlineValue>,
+  };
 }
 
 function escapeGlob(text: string): string {
