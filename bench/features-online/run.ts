@@ -4,9 +4,10 @@
  *
  * - getOnlineFeatures p50/p99 for 1 entity x 50 features across 3 views (the compiled
  *   reader a model server holds), and for 100 entities per call;
- * - the raw floor in the same run, for the same keys: a bare prepared-statement lookup
- *   per view (SQLite) and a bare HGETALL pipeline (Redis), so plinth's overhead (key
- *   encoding, JSON decoding, typing, statuses, ttl) is measured, not guessed;
+ * - the raw floor in the same run, for the same keys, timed call by call in between
+ *   plinth's calls: a bare prepared-statement lookup per view (SQLite) and a bare HGETALL
+ *   pipeline (Redis), so plinth's overhead (key encoding, JSON decoding, typing, statuses,
+ *   ttl) is measured, not guessed;
  * - materialization: entities written per second, DuckDB pull included.
  *
  * There is no named peer for these; the floor is the reference. Redis is the one at
@@ -55,20 +56,31 @@ const percentile = (xs: readonly number[], p: number): number => {
   return s[Math.min(s.length - 1, Math.floor(p * s.length))]!;
 };
 
-/** Times `calls` sequential awaits of `fn(i)` after `warmup` untimed ones; microseconds each. */
-async function timeCalls(
+/**
+ * Times `calls` sequential awaits of `a(i)` and of `b(i)`, interleaved call by call so both
+ * see the same load on a shared machine, after `warmup` untimed rounds; microseconds each.
+ */
+async function timePair(
   calls: number,
   warmup: number,
-  fn: (i: number) => unknown,
-): Promise<number[]> {
-  for (let i = 0; i < warmup; i++) await fn(i);
-  const out = new Array<number>(calls);
-  for (let i = 0; i < calls; i++) {
-    const t0 = process.hrtime.bigint();
-    await fn(i);
-    out[i] = Number(process.hrtime.bigint() - t0) / 1000;
+  a: (i: number) => unknown,
+  b: (i: number) => unknown,
+): Promise<[number[], number[]]> {
+  for (let i = 0; i < warmup; i++) {
+    await a(i);
+    await b(i);
   }
-  return out;
+  const ta = new Array<number>(calls);
+  const tb = new Array<number>(calls);
+  for (let i = 0; i < calls; i++) {
+    let t0 = process.hrtime.bigint();
+    await a(i);
+    ta[i] = Number(process.hrtime.bigint() - t0) / 1000;
+    t0 = process.hrtime.bigint();
+    await b(i);
+    tb[i] = Number(process.hrtime.bigint() - t0) / 1000;
+  }
+  return [ta, tb];
 }
 
 async function main(): Promise<void> {
@@ -168,17 +180,17 @@ async function main(): Promise<void> {
         });
         const reader = features.onlineReader(repo.service);
         assert50(reader.featureNames.length);
-        const one = await timeCalls(SIZES.singleCalls, SIZES.warmup, (i) =>
-          reader.get({ user_id: singleKeys[i]! }),
+        const [one, oneFloor] = await timePair(
+          SIZES.singleCalls,
+          SIZES.warmup,
+          (i) => reader.get({ user_id: singleKeys[i]! }),
+          (i) => floor([singleKeys[i]!]),
         );
-        const oneFloor = await timeCalls(SIZES.singleCalls, SIZES.warmup, (i) =>
-          floor([singleKeys[i]!]),
-        );
-        const batch = await timeCalls(SIZES.batchCalls, 50, (i) =>
-          reader.getMany(batchKeys[i % batchKeys.length]!.map((user_id) => ({ user_id }))),
-        );
-        const batchFloor = await timeCalls(SIZES.batchCalls, 50, (i) =>
-          floor(batchKeys[i % batchKeys.length]!),
+        const [batch, batchFloor] = await timePair(
+          SIZES.batchCalls,
+          50,
+          (i) => reader.getMany(batchKeys[i % batchKeys.length]!.map((user_id) => ({ user_id }))),
+          (i) => floor(batchKeys[i % batchKeys.length]!),
         );
         const add = (measure: string, xs: number[], detail: string) =>
           rows.push({
