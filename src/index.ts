@@ -27,7 +27,7 @@ export {
   sketchQuantile,
 } from "./monitoring/index.ts";
 export * from "./pipelines/index.ts";
-export { openPlatform, type Platform } from "./platform.ts";
+export { createOnlineStore, openPlatform, type Platform } from "./platform.ts";
 export type { RegistryService } from "./registry/registry-service.ts";
 export type {
   AuditEntry,

@@ -1,7 +1,13 @@
 import type { ArtifactStore } from "./artifacts/artifact-store.ts";
 import { createLocalArtifactStore } from "./artifacts/local/local-artifact-store.ts";
-import type { ArtifactsConfig, PlinthConfig } from "./core/config.ts";
+import type { ArtifactsConfig, OnlineStoreConfig, PlinthConfig } from "./core/config.ts";
+import { PlinthError } from "./core/errors.ts";
 import { createLogger, type Logger } from "./core/logger.ts";
+import { loadFeatureDefinitions } from "./features/definitions/load-feature-definitions.ts";
+import { createFeatureStore, type FeatureStore } from "./features/feature-store.ts";
+import type { OnlineStore } from "./features/online/online-store.ts";
+import { createRedisOnlineStore } from "./features/online/redis/create-redis-online-store.ts";
+import { createSqliteOnlineStore } from "./features/online/sqlite/create-sqlite-online-store.ts";
 import { createMetadataStore } from "./metadata/create-metadata-store.ts";
 import type { MetadataStore } from "./metadata/metadata-store.ts";
 import { createRegistryService, type RegistryService } from "./registry/registry-service.ts";
@@ -15,6 +21,11 @@ export interface Platform {
   readonly artifacts: ArtifactStore;
   readonly tracking: TrackingService;
   readonly registry: RegistryService;
+  /**
+   * The feature store over `config.featuresModule` and `config.online`, opened on first
+   * use and kept; throws FEATURES_NOT_CONFIGURED when no features module is configured.
+   */
+  features(): Promise<FeatureStore>;
   /** Closes the stores. */
   close(): Promise<void>;
 }
@@ -24,6 +35,16 @@ export function createArtifactStore(config: ArtifactsConfig): ArtifactStore {
   switch (config.type) {
     case "local":
       return createLocalArtifactStore({ root: config.root });
+  }
+}
+
+/** The online store a configuration names. */
+export function createOnlineStore(config: OnlineStoreConfig): OnlineStore {
+  switch (config.type) {
+    case "sqlite":
+      return createSqliteOnlineStore({ path: config.path });
+    case "redis":
+      return createRedisOnlineStore({ url: config.url, keyPrefix: config.keyPrefix });
   }
 }
 
@@ -42,6 +63,19 @@ export async function openPlatform(
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   const metadata = await createMetadataStore(config.metadata);
   const artifacts = createArtifactStore(config.artifacts);
+  let features: Promise<FeatureStore> | undefined;
+  const openFeatures = async (): Promise<FeatureStore> => {
+    const module = config.featuresModule;
+    if (module === undefined) {
+      throw new PlinthError(
+        "FEATURES_NOT_CONFIGURED",
+        "No feature definitions module is configured: set featuresModule in config.json or PLINTH_FEATURES (the CLI also takes --module)",
+        { field: "featuresModule" },
+      );
+    }
+    const definitions = await loadFeatureDefinitions(module);
+    return createFeatureStore({ definitions, online: createOnlineStore(config.online), metadata });
+  };
   return {
     config,
     logger,
@@ -49,6 +83,18 @@ export async function openPlatform(
     artifacts,
     tracking: createTrackingService(metadata),
     registry: createRegistryService(metadata),
-    close: () => metadata.close(),
+    features() {
+      // A failed open is not kept: the next call tries again (Node keeps a module that threw).
+      features ??= openFeatures().catch((e: unknown) => {
+        features = undefined;
+        throw e;
+      });
+      return features;
+    },
+    async close() {
+      const opened = await features?.catch(() => undefined);
+      await opened?.close();
+      await metadata.close();
+    },
   };
 }

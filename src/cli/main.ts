@@ -4,6 +4,7 @@ import { PLINTH_VERSION } from "../version.ts";
 import { COMMON_OPTIONS, type Command } from "./command.ts";
 import { datasetsCommand } from "./commands/datasets.ts";
 import { experimentsCommand } from "./commands/experiments.ts";
+import { featuresCommand } from "./commands/features.ts";
 import { modelsCommand } from "./commands/models.ts";
 import { monitorCommand } from "./commands/monitor.ts";
 import { pipelineCommand } from "./commands/pipeline.ts";
@@ -21,6 +22,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   models: modelsCommand,
   pipeline: pipelineCommand,
   monitor: monitorCommand,
+  features: featuresCommand,
 };
 
 function help(): string {

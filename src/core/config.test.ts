@@ -75,3 +75,49 @@ test("bad configuration is CONFIG_INVALID naming the field", () => {
     "PLINTH_METADATA_URL",
   );
 });
+
+test("the online store and feature module come from flags, environment or config.json", () => {
+  const home = fresh();
+  const cwd = fresh();
+  const byDefault = resolveConfig({ env: { PLINTH_HOME: home }, cwd });
+  assert.deepEqual(byDefault.online, { type: "sqlite", path: join(home, "online.sqlite") });
+  assert.equal(byDefault.featuresModule, undefined);
+  writeFileSync(
+    join(home, "config.json"),
+    JSON.stringify({ onlineUrl: "online/features.sqlite", featuresModule: "repo/features.ts" }),
+  );
+  const fromFile = resolveConfig({ env: { PLINTH_HOME: home }, cwd });
+  assert.deepEqual(fromFile.online, { type: "sqlite", path: join(cwd, "online/features.sqlite") });
+  assert.equal(fromFile.featuresModule, join(cwd, "repo/features.ts"));
+  const fromEnv = resolveConfig({
+    env: {
+      PLINTH_HOME: home,
+      PLINTH_ONLINE_URL: "redis://:pw@cache:6380/2?prefix=team-a:",
+      PLINTH_FEATURES: "/abs/features.ts",
+    },
+    cwd,
+  });
+  assert.deepEqual(fromEnv.online, {
+    type: "redis",
+    url: "redis://:pw@cache:6380/2",
+    keyPrefix: "team-a:",
+  });
+  assert.equal(fromEnv.featuresModule, "/abs/features.ts");
+  const fromFlags = resolveConfig({
+    overrides: { onlineUrl: "rediss://cache:6380", featuresModule: "f.ts" },
+    env: { PLINTH_HOME: home },
+    cwd,
+  });
+  assert.deepEqual(fromFlags.online, {
+    type: "redis",
+    url: "rediss://cache:6380",
+    keyPrefix: "plinth:",
+  });
+  assert.equal(fromFlags.featuresModule, join(cwd, "f.ts"));
+  for (const bad of ["redis://[bad", "redis://cache?prefix="]) {
+    assert.throws(
+      () => resolveConfig({ env: { PLINTH_HOME: fresh(), PLINTH_ONLINE_URL: bad } }),
+      (e: unknown) => isPlinthError(e, "CONFIG_INVALID") && e.field === "PLINTH_ONLINE_URL",
+    );
+  }
+});

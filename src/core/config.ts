@@ -12,6 +12,11 @@ export type MetadataConfig =
 /** Where artifact bytes live. */
 export type ArtifactsConfig = { readonly type: "local"; readonly root: string };
 
+/** Where online feature values live: an embedded SQLite file, or a shared Redis. */
+export type OnlineStoreConfig =
+  | { readonly type: "sqlite"; readonly path: string }
+  | { readonly type: "redis"; readonly url: string; readonly keyPrefix: string };
+
 export interface ServerConfig {
   readonly host: string;
   readonly port: number;
@@ -26,6 +31,10 @@ export interface PlinthConfig {
   readonly artifacts: ArtifactsConfig;
   readonly server: ServerConfig;
   readonly logLevel: LogLevel;
+  /** The online feature store. */
+  readonly online: OnlineStoreConfig;
+  /** The feature definitions module (`features.ts`), absolute; undefined when not configured. */
+  readonly featuresModule: string | undefined;
 }
 
 /** The optional `config.json` in the home directory. Every field is optional. */
@@ -34,6 +43,8 @@ const configFileSchema = z
     metadataUrl: z.string().min(1).optional(),
     artifacts: z.string().min(1).optional(),
     logLevel: z.enum(LOG_LEVELS).optional(),
+    onlineUrl: z.string().min(1).optional(),
+    featuresModule: z.string().min(1).optional(),
     server: z
       .object({
         host: z.string().min(1).optional(),
@@ -55,6 +66,8 @@ export interface ConfigOverrides {
   host?: string;
   port?: number;
   logLevel?: LogLevel;
+  onlineUrl?: string;
+  featuresModule?: string;
 }
 
 export const DEFAULT_HOME = ".plinth";
@@ -64,7 +77,7 @@ export const DEFAULT_BODY_LIMIT_BYTES = 32 * 1024 * 1024;
 
 /**
  * Resolves configuration from, in order of precedence: explicit overrides, the environment
- * (`PLINTH_HOME`, `PLINTH_METADATA_URL`, `PLINTH_ARTIFACTS`, `PLINTH_LOG_LEVEL`), the file
+ * (`PLINTH_HOME`, `PLINTH_METADATA_URL`, `PLINTH_ARTIFACTS`, `PLINTH_LOG_LEVEL`, `PLINTH_ONLINE_URL`, `PLINTH_FEATURES`), the file
  * `<home>/config.json`, and defaults (everything embedded under `./.plinth`).
  *
  * @example
@@ -83,6 +96,8 @@ export function resolveConfig(
   const metadataUrl = o.metadataUrl ?? nonEmpty(env.PLINTH_METADATA_URL) ?? file.metadataUrl;
   const artifactsRoot = o.artifacts ?? nonEmpty(env.PLINTH_ARTIFACTS) ?? file.artifacts;
   const logLevel = o.logLevel ?? parseLogLevel(env.PLINTH_LOG_LEVEL) ?? file.logLevel ?? "info";
+  const onlineUrl = o.onlineUrl ?? nonEmpty(env.PLINTH_ONLINE_URL) ?? file.onlineUrl;
+  const featuresModule = o.featuresModule ?? nonEmpty(env.PLINTH_FEATURES) ?? file.featuresModule;
 
   const config: PlinthConfig = {
     home,
@@ -97,6 +112,8 @@ export function resolveConfig(
       bodyLimitBytes: file.server?.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
     },
     logLevel,
+    online: parseOnlineUrl(onlineUrl, home, cwd),
+    featuresModule: featuresModule === undefined ? undefined : resolve(cwd, featuresModule),
   };
   return deepFreeze(config);
 }
@@ -136,6 +153,41 @@ export function parseMetadataUrl(
     return schema === undefined
       ? { type: "postgres", url: parsed.toString() }
       : { type: "postgres", url: parsed.toString(), schema };
+  }
+  const path = url.startsWith("sqlite:") ? url.slice("sqlite:".length) : url;
+  if (path === ":memory:") return { type: "sqlite", path };
+  return { type: "sqlite", path: isAbsolute(path) ? path : resolve(cwd, path) };
+}
+
+/**
+ * `redis://…` or `rediss://…` selects Redis (`?prefix=team-a:` sets the key prefix,
+ * default `plinth:`); anything else is a SQLite file path, relative to the working directory.
+ */
+export function parseOnlineUrl(
+  url: string | undefined,
+  home: string,
+  cwd: string,
+): OnlineStoreConfig {
+  if (url === undefined) return { type: "sqlite", path: join(home, "online.sqlite") };
+  if (/^rediss?:\/\//i.test(url)) {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw new PlinthError("CONFIG_INVALID", "PLINTH_ONLINE_URL is not a valid redis:// URL", {
+        field: "PLINTH_ONLINE_URL",
+      });
+    }
+    const keyPrefix = parsed.searchParams.get("prefix") ?? "plinth:";
+    if (keyPrefix === "" || keyPrefix.length > 200) {
+      throw new PlinthError(
+        "CONFIG_INVALID",
+        "PLINTH_ONLINE_URL prefix must be 1 to 200 characters",
+        { field: "PLINTH_ONLINE_URL" },
+      );
+    }
+    parsed.searchParams.delete("prefix");
+    return { type: "redis", url: parsed.toString(), keyPrefix };
   }
   const path = url.startsWith("sqlite:") ? url.slice("sqlite:".length) : url;
   if (path === ":memory:") return { type: "sqlite", path };

@@ -42,6 +42,8 @@ test("statuses are client errors except the server-side codes", () => {
       "METADATA_SCHEMA_TOO_NEW",
       "TRACKING_SERVER_ERROR",
       "ARTIFACTS_MULTIPART_UNSUPPORTED",
+      "FEATURES_ONLINE_STORE_UNAVAILABLE",
+      "FEATURES_NOT_CONFIGURED",
     ];
     if (serverSide.includes(code)) assert.ok(spec.httpStatus >= 500, code);
     else assert.ok(spec.httpStatus >= 400 && spec.httpStatus < 500, code);

@@ -231,6 +231,34 @@ export const ERROR_CATALOGUE = {
     mlflowCode: "INVALID_PARAMETER_VALUE",
     summary: "An on-demand transform threw, or returned columns of the wrong name, type or length.",
   },
+  FEATURES_VIEW_NOT_ONLINE: {
+    httpStatus: 400,
+    mlflowCode: "INVALID_PARAMETER_VALUE",
+    summary:
+      "The feature view is defined with online: false, so it is neither materialized nor served online.",
+  },
+  FEATURES_UNKNOWN_PUSH_SOURCE: {
+    httpStatus: 404,
+    mlflowCode: "RESOURCE_DOES_NOT_EXIST",
+    summary: "No push source has this name.",
+  },
+  FEATURES_INVALID_PUSH: {
+    httpStatus: 400,
+    mlflowCode: "INVALID_PARAMETER_VALUE",
+    summary:
+      "Pushed rows lack a column of the push source's schema, carry an unknown one, or hold a value of the wrong type.",
+  },
+  FEATURES_ONLINE_STORE_UNAVAILABLE: {
+    httpStatus: 503,
+    mlflowCode: "TEMPORARILY_UNAVAILABLE",
+    summary: "The online store (SQLite file or Redis server) cannot be opened, reached or written.",
+  },
+  FEATURES_NOT_CONFIGURED: {
+    httpStatus: 503,
+    mlflowCode: "TEMPORARILY_UNAVAILABLE",
+    summary:
+      "No feature definitions module is configured: set featuresModule in config.json, PLINTH_FEATURES, or --module.",
+  },
   PIPELINES_INVALID_DEFINITION: {
     httpStatus: 400,
     mlflowCode: "INVALID_PARAMETER_VALUE",

@@ -39,6 +39,19 @@ export {
   sqlSource,
 } from "./definitions/sources.ts";
 export type { Field, ValueType } from "./definitions/value-type.ts";
+// Online side: the feature store facade, online stores, online reads, materialization, push.
+export {
+  createFeatureStore,
+  type FeatureStore,
+  type FeatureStoreOptions,
+  type OnlineFeaturesRequest,
+} from "./feature-store.ts";
+export type {
+  MaterializationProgress,
+  MaterializeOptions,
+  ViewMaterialization,
+} from "./materialization/materialize-views.ts";
+export type { MaterializationState } from "./materialization/watermarks.ts";
 export { createDuckDbOfflineStore } from "./offline/duckdb/create-duckdb-offline-store.ts";
 export type { EntityInput } from "./offline/entity-input.ts";
 export type { FeatureFrame } from "./offline/feature-frame.ts";
@@ -47,6 +60,7 @@ export {
   type FeatureSummary,
   QUANTILE_LEVELS,
 } from "./offline/feature-statistics.ts";
+export type { LatestRows, PullWindow, ViewRowBatch } from "./offline/latest-rows.ts";
 export type {
   FeatureSelection,
   HistoricalFeaturesOptions,
@@ -54,3 +68,30 @@ export type {
 } from "./offline/offline-store.ts";
 export type { RetrievalJob, TrainingSetManifest } from "./offline/retrieval-job.ts";
 export type { TrainingSetLineage } from "./offline/training-set-lineage.ts";
+export {
+  createOnlineFeatureReader,
+  type OnlineFeatureReader,
+} from "./online/create-online-feature-reader.ts";
+export type { FeatureValue } from "./online/feature-value.ts";
+export type {
+  FeatureStatus,
+  OnlineFeatures,
+  OnlineFeatureVector,
+  OnlineReadOptions,
+} from "./online/online-features.ts";
+export type {
+  OnlineReadRequest,
+  OnlineRecord,
+  OnlineStore,
+  OnlineValue,
+  StoredRecord,
+} from "./online/online-store.ts";
+export {
+  createRedisOnlineStore,
+  type RedisOnlineStoreConfig,
+} from "./online/redis/create-redis-online-store.ts";
+export {
+  createSqliteOnlineStore,
+  type SqliteOnlineStoreConfig,
+} from "./online/sqlite/create-sqlite-online-store.ts";
+export type { PushResult } from "./push/push-rows.ts";

@@ -70,6 +70,138 @@ export const OPENAPI_DOCUMENT = {
         },
       },
     },
+    "/api/features/online": {
+      post: {
+        summary:
+          "Online features (Feast's get-online-features): entity keys in, per feature its values, statuses and event times out. Ttl is enforced against the current time; on-demand features are computed in the call.",
+        requestBody: {
+          required: true,
+          content: {
+            "application/json": {
+              schema: {
+                type: "object",
+                required: ["entities"],
+                additionalProperties: false,
+                properties: {
+                  feature_service: { type: "string", description: "A feature service name" },
+                  features: {
+                    type: "array",
+                    items: { type: "string" },
+                    description: "Or references: 'view:feature', 'view', or an on-demand view",
+                  },
+                  entities: {
+                    type: "object",
+                    description:
+                      "Columns of join keys (and request fields), one value per entity row; at most 1000 rows",
+                    additionalProperties: { type: "array", items: {} },
+                  },
+                  full_feature_names: { type: "boolean" },
+                },
+              },
+            },
+          },
+        },
+        responses: {
+          "200": {
+            description:
+              "One result per feature name (join keys first), each with one entry per entity row",
+            content: {
+              "application/json": {
+                schema: {
+                  type: "object",
+                  properties: {
+                    metadata: {
+                      type: "object",
+                      properties: { feature_names: { type: "array", items: { type: "string" } } },
+                    },
+                    results: {
+                      type: "array",
+                      items: {
+                        type: "object",
+                        properties: {
+                          values: {
+                            type: "array",
+                            items: {},
+                            description:
+                              "int64 as a number (as text beyond 2^53), timestamps as ISO-8601, null unless PRESENT",
+                          },
+                          statuses: {
+                            type: "array",
+                            items: {
+                              enum: ["PRESENT", "NULL_VALUE", "NOT_FOUND", "OUTSIDE_MAX_AGE"],
+                            },
+                          },
+                          event_timestamps: {
+                            type: "array",
+                            items: { type: ["string", "null"] },
+                          },
+                        },
+                      },
+                    },
+                  },
+                },
+              },
+            },
+          },
+          "400": { $ref: "#/components/responses/Error" },
+          "404": { $ref: "#/components/responses/Error" },
+          "413": { $ref: "#/components/responses/Error" },
+          "503": { $ref: "#/components/responses/Error" },
+        },
+      },
+    },
+    "/api/features/push/{pushSource}": {
+      post: {
+        summary:
+          "Pushes rows to a push source: written to its online views (an older event never overwrites a newer one) and, with writeOffline, appended to its batch source.",
+        parameters: [
+          { name: "pushSource", in: "path", required: true, schema: { type: "string" } },
+        ],
+        requestBody: {
+          required: true,
+          content: {
+            "application/json": {
+              schema: {
+                type: "object",
+                additionalProperties: false,
+                description:
+                  "Exactly one of rows or df; every column of the push source's schema in every row; at most 10000 rows",
+                properties: {
+                  rows: { type: "array", items: { type: "object" } },
+                  df: { type: "object", additionalProperties: { type: "array", items: {} } },
+                },
+              },
+            },
+          },
+        },
+        responses: {
+          "200": {
+            description: "What was written",
+            content: {
+              "application/json": {
+                schema: {
+                  type: "object",
+                  properties: {
+                    push_source: { type: "string" },
+                    rows: { type: "integer" },
+                    written: {
+                      type: "object",
+                      additionalProperties: { type: "integer" },
+                      description: "Per online view: records that replaced or created a stored one",
+                    },
+                    appended_offline: { type: "boolean" },
+                  },
+                },
+              },
+            },
+          },
+          "400": { $ref: "#/components/responses/Error" },
+          "404": { $ref: "#/components/responses/Error" },
+          "413": { $ref: "#/components/responses/Error" },
+          "503": { $ref: "#/components/responses/Error" },
+        },
+      },
+    },
   },
   components: {
     responses: {

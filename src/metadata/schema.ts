@@ -20,6 +20,7 @@ export interface MetadataSchema {
   registry_audit: RegistryAuditTable;
   pipeline_runs: PipelineRunsTable;
   pipeline_step_runs: PipelineStepRunsTable;
+  feature_materializations: FeatureMaterializationsTable;
 }
 
 export interface KeyValueTable {
@@ -123,4 +124,16 @@ export interface PipelineStepRunsTable {
   tracking_run_id: string | null;
   start_time: number | null;
   end_time: number | null;
+}
+
+/** Per feature view and online store: the event time (ms) materialized up to, and the last run. */
+export interface FeatureMaterializationsTable {
+  view_name: string;
+  /** The online store's location (OnlineStore.location). */
+  online_store: string;
+  watermark: number;
+  last_start: number | null;
+  last_end: number;
+  rows_written: number;
+  updated_at: number;
 }

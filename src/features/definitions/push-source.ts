@@ -15,6 +15,11 @@ export interface PushSource {
   /** The columns a pushed row must carry (join keys, features, timestamps). */
   readonly schema: readonly Field[];
   readonly batchSource: DataSource;
+  /**
+   * Whether a push also appends its rows to the batch source (as a new Parquet file
+   * matching its glob), so offline retrieval sees pushed rows too; default false.
+   */
+  readonly writeOffline: boolean;
   readonly description: string;
 }
 
@@ -33,6 +38,7 @@ export function pushSource(spec: {
   name: string;
   schema: readonly Field[];
   batchSource: DataSource;
+  writeOffline?: boolean;
   description?: string;
 }): PushSource {
   assertIdentifier(spec.name, "push source");
@@ -51,11 +57,28 @@ export function pushSource(spec: {
       { field: "schema" },
     );
   }
+  const writeOffline = spec.writeOffline ?? false;
+  if (writeOffline && !appendable(spec.batchSource)) {
+    throw new PlinthError(
+      "FEATURES_INVALID_DEFINITION",
+      `Push source '${spec.name}' has writeOffline, so its batchSource must be a parquetSource whose path is a glob like 'dir/*.parquet' (one '*' in the file name)`,
+      { field: "writeOffline" },
+    );
+  }
   return Object.freeze({
     kind: "pushSource",
     name: spec.name,
     schema,
     batchSource: spec.batchSource,
+    writeOffline,
     description: spec.description ?? "",
   });
+}
+
+/** A Parquet glob a new file can be added to: one `*` in the file name, no other glob syntax. */
+function appendable(source: DataSource): boolean {
+  if (source.format !== "parquet") return false;
+  const name = source.path.split(/[\\/]/).at(-1) ?? "";
+  const dir = source.path.slice(0, source.path.length - name.length);
+  return /^[^*?[\]{}]*\*[^*?[\]{}]*\.parquet$/.test(name) && !/[*?[\]{}]/.test(dir);
 }

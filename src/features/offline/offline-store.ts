@@ -1,5 +1,7 @@
 import type { FeatureService } from "../definitions/feature-service.ts";
+import type { FeatureView } from "../definitions/feature-view.ts";
 import type { EntityInput } from "./entity-input.ts";
+import type { LatestRows, PullWindow } from "./latest-rows.ts";
 import type { RetrievalJob } from "./retrieval-job.ts";
 
 /** Options of a historical retrieval. */
@@ -38,4 +40,10 @@ export interface OfflineStore {
     features: FeatureSelection,
     options?: HistoricalFeaturesOptions,
   ): RetrievalJob;
+  /**
+   * The latest row per entity of `view` with an event time in `window`, ties broken as
+   * getHistoricalFeatures breaks them (Feast's pull_latest_from_table_or_query): what
+   * materialization writes to the online store. Close the result when done.
+   */
+  pullLatest(view: FeatureView, window: PullWindow): Promise<LatestRows>;
 }

@@ -17,10 +17,16 @@ export interface TestServer {
 
 /**
  * A real plinth server on 127.0.0.1 with a random port and a fresh home directory;
- * `metadataUrl` selects PostgreSQL (give it a `?schema=` of its own).
+ * `metadataUrl` selects PostgreSQL (give it a `?schema=` of its own), `featuresModule` and
+ * `onlineUrl` the feature store.
  */
 export async function startTestServer(
-  options: { metadataUrl?: string; bodyLimitBytes?: number } = {},
+  options: {
+    metadataUrl?: string;
+    bodyLimitBytes?: number;
+    featuresModule?: string;
+    onlineUrl?: string;
+  } = {},
 ): Promise<TestServer> {
   const home = mkdtempSync(join(tmpdir(), "plinth-http-"));
   const config = resolveConfig({
@@ -28,6 +34,8 @@ export async function startTestServer(
       home,
       port: 0,
       ...(options.metadataUrl === undefined ? {} : { metadataUrl: options.metadataUrl }),
+      ...(options.featuresModule === undefined ? {} : { featuresModule: options.featuresModule }),
+      ...(options.onlineUrl === undefined ? {} : { onlineUrl: options.onlineUrl }),
     },
     env: {},
   });

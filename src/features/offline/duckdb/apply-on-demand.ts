@@ -63,7 +63,8 @@ export async function applyOnDemand(
   }
 }
 
-function appendValue(
+/** Appends row `row` of a typed column (null, undefined and NaN as NULL); also used by push. */
+export function appendValue(
   appender: DuckDBAppender,
   field: Field,
   column: FeatureColumnValues,

@@ -12,6 +12,7 @@ import type {
 import type { RetrievalJob } from "../retrieval-job.ts";
 import { planRetrieval } from "../retrieval-plan.ts";
 import { createDuckDbRetrievalJob } from "./duckdb-retrieval-job.ts";
+import { pullLatestRows } from "./pull-latest-rows.ts";
 
 /**
  * The embedded offline store: point-in-time joins run inside DuckDB over the sources'
@@ -59,10 +60,12 @@ export function createDuckDbOfflineStore(definitions: FeatureDefinitions): Offli
       }
       return createDuckDbRetrievalJob(plan, entities, definitions.baseDir, options);
     },
+    pullLatest: (view, window) => pullLatestRows(view, window, definitions.baseDir),
   };
 }
 
-function resolveService(
+/** Resolves a FeatureSelection against the definitions (also used by the online reader). */
+export function resolveService(
   definitions: FeatureDefinitions,
   service: FeatureSelection,
 ): FeatureService {
