@@ -42,6 +42,14 @@ export async function loadEntityInput(
   if (Array.isArray(input)) {
     kind = "rows";
     const rows = input as readonly Readonly<Record<string, unknown>>[];
+    for (const [i, row] of rows.entries()) {
+      if (row === null || typeof row !== "object" || Array.isArray(row)) {
+        throw invalid(
+          "entities",
+          `Entity row ${i} is ${describeValue(row)}; every row must be an object`,
+        );
+      }
+    }
     sha256 = hashJson(rows.map(canonicalRow));
     textTimestampZoned = await stageEntityRows(connection, rows, needs);
   } else {
@@ -182,6 +190,10 @@ function canonicalRow(row: Readonly<Record<string, unknown>>): Record<string, un
           : v;
   }
   return out;
+}
+
+function describeValue(v: unknown): string {
+  return v === null ? "null" : Array.isArray(v) ? "an array" : `a ${typeof v}`;
 }
 
 function invalid(field: string, message: string, cause?: unknown): PlinthError {
