@@ -231,6 +231,28 @@ export const ERROR_CATALOGUE = {
     mlflowCode: "INVALID_PARAMETER_VALUE",
     summary: "An on-demand transform threw, or returned columns of the wrong name, type or length.",
   },
+  FEATURES_BREAKING_CHANGE: {
+    httpStatus: 409,
+    mlflowCode: "INVALID_STATE",
+    summary:
+      "An apply would break what is applied (a type or join-key change, a removed feature a service reads); re-run with force to make new versions.",
+  },
+  FEATURES_REGISTRY_CONFLICT: {
+    httpStatus: 409,
+    mlflowCode: "INVALID_STATE",
+    summary:
+      "The feature registry changed since the plan was made (another apply won); plan again.",
+  },
+  FEATURES_NOT_IN_REGISTRY: {
+    httpStatus: 404,
+    mlflowCode: "RESOURCE_DOES_NOT_EXIST",
+    summary: "No applied registry object (or no such version of one) has this name.",
+  },
+  FEATURES_DATASET_NOT_FOUND: {
+    httpStatus: 404,
+    mlflowCode: "RESOURCE_DOES_NOT_EXIST",
+    summary: "No saved training dataset has this content hash.",
+  },
   PIPELINES_INVALID_DEFINITION: {
     httpStatus: 400,
     mlflowCode: "INVALID_PARAMETER_VALUE",
