@@ -1,6 +1,7 @@
 /** plinth's public TypeScript API. */
 export { type PlinthConfig, resolveConfig } from "./core/config.ts";
 export { ERROR_CATALOGUE, type ErrorCode, isPlinthError, PlinthError } from "./core/errors.ts";
+export * from "./features/index.ts";
 export { createServer } from "./http/create-server.ts";
 export { type FeatureImportance, featureImportance } from "./models/explain/feature-importance.ts";
 export { expectedValue, treeShap } from "./models/explain/tree-shap.ts";

@@ -2,6 +2,10 @@ import type { ArtifactStore } from "./artifacts/artifact-store.ts";
 import { createLocalArtifactStore } from "./artifacts/local/local-artifact-store.ts";
 import type { ArtifactsConfig, PlinthConfig } from "./core/config.ts";
 import { createLogger, type Logger } from "./core/logger.ts";
+import { createSavedDatasetStore } from "./features/datasets/create-saved-dataset-store.ts";
+import type { SavedDatasetStore } from "./features/datasets/saved-dataset-store.ts";
+import type { FeatureRegistry } from "./features/registry/feature-registry.ts";
+import { createMetadataFeatureRegistry } from "./features/registry/metadata/create-metadata-feature-registry.ts";
 import { createMetadataStore } from "./metadata/create-metadata-store.ts";
 import type { MetadataStore } from "./metadata/metadata-store.ts";
 import { createRegistryService, type RegistryService } from "./registry/registry-service.ts";
@@ -15,6 +19,10 @@ export interface Platform {
   readonly artifacts: ArtifactStore;
   readonly tracking: TrackingService;
   readonly registry: RegistryService;
+  /** Applied feature definitions and their history (`plinth features plan|apply`). */
+  readonly featureRegistry: FeatureRegistry;
+  /** Saved training datasets, with the statistics monitoring uses as its reference. */
+  readonly savedDatasets: SavedDatasetStore;
   /** Closes the stores. */
   close(): Promise<void>;
 }
@@ -42,6 +50,7 @@ export async function openPlatform(
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   const metadata = await createMetadataStore(config.metadata);
   const artifacts = createArtifactStore(config.artifacts);
+  const featureRegistry = createMetadataFeatureRegistry(metadata);
   return {
     config,
     logger,
@@ -49,6 +58,8 @@ export async function openPlatform(
     artifacts,
     tracking: createTrackingService(metadata),
     registry: createRegistryService(metadata),
+    featureRegistry,
+    savedDatasets: createSavedDatasetStore({ metadata, artifacts, registry: featureRegistry }),
     close: () => metadata.close(),
   };
 }

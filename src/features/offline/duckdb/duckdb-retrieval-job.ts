@@ -6,6 +6,7 @@ import { PlinthError } from "../../../core/errors.ts";
 import { hashJson } from "../../../core/hash.ts";
 import { definitionsHash } from "../../definitions/definitions-hash.ts";
 import type { Field, ValueType } from "../../definitions/value-type.ts";
+import { viewSpecHash } from "../../registry/to-registry-specs.ts";
 import type { EntityInput } from "../entity-input.ts";
 import type { FeatureFrame } from "../feature-frame.ts";
 import type { FeatureStatistics } from "../feature-statistics.ts";
@@ -221,13 +222,17 @@ async function materialize(
       sources,
       options: lineageOptions,
     };
+    const views = Object.fromEntries([
+      ...plan.views.map((p) => [p.view.name, viewSpecHash(p.view)]),
+      ...plan.onDemand.map((p) => [p.odfv.name, viewSpecHash(p.odfv)]),
+    ]);
     return {
       instance,
       connection,
       schema: [...loaded.columns.map((c) => ({ name: c.name, type: c.kind.type })), ...features],
       features,
       zoned: loaded.zoned,
-      lineage: { hash: hashJson(body), ...body },
+      lineage: { hash: hashJson(body), ...body, views },
     };
   } catch (e) {
     connection.closeSync();
