@@ -4,6 +4,7 @@ import { PLINTH_VERSION } from "../version.ts";
 import { COMMON_OPTIONS, type Command } from "./command.ts";
 import { datasetsCommand } from "./commands/datasets.ts";
 import { experimentsCommand } from "./commands/experiments.ts";
+import { featuresCommand } from "./commands/features.ts";
 import { modelsCommand } from "./commands/models.ts";
 import { pipelineCommand } from "./commands/pipeline.ts";
 import { runsCommand } from "./commands/runs.ts";
@@ -19,6 +20,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   datasets: datasetsCommand,
   models: modelsCommand,
   pipeline: pipelineCommand,
+  features: featuresCommand,
 };
 
 function help(): string {

@@ -2,6 +2,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import type { Platform } from "../platform.ts";
 import { PLINTH_VERSION } from "../version.ts";
 import { installErrorHandling } from "./error-handling.ts";
+import { registerFeatureRegistryRoutes } from "./features/feature-registry-routes.ts";
 import { registerArtifactRoutes } from "./mlflow/artifact-routes.ts";
 import { registerRegistryRoutes } from "./mlflow/registry-routes.ts";
 import { registerTrackingRoutes } from "./mlflow/tracking-routes.ts";
@@ -62,6 +63,7 @@ export async function createServer(platform: Platform): Promise<FastifyInstance>
   registerTrackingRoutes(app, platform.tracking);
   registerRegistryRoutes(app, platform.registry);
   registerArtifactRoutes(app, platform.artifacts, platform.tracking);
+  registerFeatureRegistryRoutes(app, platform.featureRegistry, platform.savedDatasets);
   await app.ready();
   return app;
 }

@@ -247,8 +247,9 @@ function breaking(plan: RegistryPlan): PlinthError {
   return new PlinthError(
     "FEATURES_BREAKING_CHANGE",
     `Refused ${refused.length} breaking change${refused.length === 1 ? "" : "s"}: ${lines.join(". ")}. ` +
-      `Nothing was applied. Make the definitions compatible, or apply with force (plinth features apply --force) ` +
-      `to ${versions.length > 0 ? `create ${versions.join(", ")} and ` : ""}keep the old versions readable`,
+      `Nothing was applied. To apply ${refused.length === 1 ? "it" : "them"} as new versions` +
+      `${versions.length > 0 ? ` (${versions.join(", ")})` : ""}, keeping the old versions readable, ` +
+      `run 'plinth features apply --force' (force: true); or make the definitions compatible`,
     { field: refused[0]!.name },
   );
 }
