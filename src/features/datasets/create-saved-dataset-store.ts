@@ -60,6 +60,7 @@ export function createSavedDatasetStore(deps: {
       try {
         const file = join(dir, "dataset.parquet");
         const manifest = await job.toParquet(file);
+        const statistics = await job.statistics();
         const stored = await content.putContent(createReadStream(file));
         const registryVersions: Record<string, number | null> = {};
         for (const [view, specHash] of Object.entries(manifest.lineage.views)) {
@@ -83,7 +84,7 @@ export function createSavedDatasetStore(deps: {
             artifact_key: stored.key,
             lineage_hash: manifest.lineage.hash,
             lineage: JSON.stringify(manifest.lineage),
-            statistics: JSON.stringify(manifest.statistics),
+            statistics: JSON.stringify(statistics),
             registry_versions: JSON.stringify(registryVersions),
             created_at: Date.now(),
             created_by: createdBy,

@@ -22,6 +22,9 @@ before(async () => {
   await runDuckDb(`COPY (SELECT * FROM (VALUES
     (1, TIMESTAMP '2024-01-01 10:00', 1.0), (NULL, TIMESTAMP '2024-01-01 10:00', 9.0)
   ) t(driver_id, event_ts, rating)) TO '${dir}/stats.parquet' (FORMAT parquet)`);
+  // A UBIGINT key above the int64 range: its type passes the schema check, a value does not cast.
+  await runDuckDb(`COPY (SELECT 18446744073709551615::UBIGINT AS driver_id,
+    TIMESTAMP '2024-01-01 10:00' AS event_ts, 1.0 AS rating) TO '${dir}/huge-key.parquet' (FORMAT parquet)`);
   writeFileSync(
     join(dir, "zoned-entities.csv"),
     "driver_id,event_timestamp\n1,2024-01-01T11:00:00Z\n",
@@ -135,4 +138,21 @@ test("a null key in a feature row matches nothing; toParquet into a missing dire
     readdirSync(dir).filter((f) => f.includes(".tmp")),
     [],
   );
+});
+
+test("a Parquet value that does not cast is a typed error naming its source", async () => {
+  const huge = featureView({
+    name: "huge",
+    entities: [driver],
+    schema: [{ name: "rating", type: "float64" }],
+    source: parquetSource({
+      name: "huge_src",
+      path: "huge-key.parquet",
+      timestampField: "event_ts",
+    }),
+  });
+  const s = createDuckDbOfflineStore(defineFeatures([driver, stats, huge], { baseDir: dir }));
+  const job = s.getHistoricalFeatures(ROWS, ["stats", "huge"], { fullFeatureNames: true });
+  await rejectsWithCode(job.toFrame(), "FEATURES_SOURCE_SCHEMA", "huge_src");
+  await job.close();
 });

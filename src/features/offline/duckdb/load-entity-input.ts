@@ -6,13 +6,14 @@ import type { ValueType } from "../../definitions/value-type.ts";
 import type { EntityInput } from "../entity-input.ts";
 import { type ColumnKind, columnKind, duckType, fits } from "./duckdb-types.ts";
 import { describeRelation, openRelation } from "./source-relation.ts";
-import { quoteIdentifier } from "./sql-names.ts";
+import { quoteIdentifier, sqlString } from "./sql-names.ts";
 import { stageEntityRows } from "./stage-entity-rows.ts";
 
-/** What the entity input turned into: table `entity_rows` (`__row_id` = input order) and its columns. */
+/** What the entity input turned into: view `entity_rows` (`__row_id` = input order) and its columns. */
 export interface LoadedEntityInput {
   readonly kind: "rows" | "parquet" | "csv" | "sql";
-  readonly sha256: string;
+  /** Resolves once the input's bytes are hashed (see Relation.sha256). */
+  readonly sha256: Promise<string>;
   /** Every input column in order, with its kind after casting. */
   readonly columns: readonly { readonly name: string; readonly kind: ColumnKind }[];
   /** Whether the timestamp column is TIMESTAMPTZ. */
@@ -37,7 +38,7 @@ export async function loadEntityInput(
   needs: EntityRequirements,
 ): Promise<LoadedEntityInput> {
   let kind: LoadedEntityInput["kind"];
-  let sha256: string;
+  let sha256: Promise<string>;
   let textTimestampZoned: boolean | undefined;
   if (Array.isArray(input)) {
     kind = "rows";
@@ -50,7 +51,7 @@ export async function loadEntityInput(
         );
       }
     }
-    sha256 = hashJson(rows.map(canonicalRow));
+    sha256 = Promise.resolve(hashJson(rows.map(canonicalRow)));
     textTimestampZoned = await stageEntityRows(connection, rows, needs);
   } else {
     if (input === null || typeof input !== "object") {
@@ -78,19 +79,9 @@ export async function loadEntityInput(
         cause,
       ),
     );
-    try {
-      await connection.run(
-        `CREATE TABLE entity_input AS SELECT * FROM ${relation.from}`,
-        relation.params,
-      );
-    } catch (cause) {
-      const what = format === "sql" ? "query" : `file '${value}'`;
-      throw invalid(
-        "entities",
-        `Cannot read the entity ${what}: ${(cause as Error).message.split("\n")[0]}`,
-        cause,
-      );
-    }
+    // A view: the one copy of the rows is entity_data below, with the casts applied.
+    const literal = format === "sql" ? relation.from : fileList(format, relation.files);
+    await connection.run(`CREATE VIEW entity_input AS SELECT * FROM ${literal}`);
   }
   const described = await connection.runAndReadAll(
     "SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM entity_input)",
@@ -165,16 +156,25 @@ export async function loadEntityInput(
   }
   try {
     await connection.run(
-      `CREATE TABLE entity_rows AS SELECT rowid AS __row_id, ${casts.join(", ")} FROM entity_input ORDER BY rowid`,
+      `CREATE TABLE entity_data AS SELECT ${casts.join(", ")} FROM entity_input`,
     );
   } catch (cause) {
-    throw new PlinthError(
-      "FEATURES_TIMESTAMP_MISMATCH",
-      `Entity timestamp column '${needs.timestampColumn}' has a value DuckDB cannot read as a timestamp: ${(cause as Error).message.split("\n")[0]}`,
-      { field: needs.timestampColumn, cause },
-    );
+    const message = (cause as Error).message.split("\n")[0];
+    throw kind === "rows"
+      ? new PlinthError(
+          "FEATURES_TIMESTAMP_MISMATCH",
+          `Entity timestamp column '${needs.timestampColumn}' has a value DuckDB cannot read as a timestamp: ${message}`,
+          { field: needs.timestampColumn, cause },
+        )
+      : invalid(
+          "entities",
+          `Cannot read the entity ${kind === "sql" ? "query" : "file"}: ${message}`,
+          cause,
+        );
   }
-  await connection.run("DROP TABLE entity_input");
+  // rowid of a table filled in one statement is the input order (DuckDB keeps insertion order).
+  await connection.run("CREATE VIEW entity_rows AS SELECT rowid AS __row_id, * FROM entity_data");
+  await connection.run(kind === "rows" ? "DROP TABLE entity_input" : "DROP VIEW entity_input");
   return { kind, sha256, columns, zoned };
 }
 
@@ -190,6 +190,12 @@ function canonicalRow(row: Readonly<Record<string, unknown>>): Record<string, un
           : v;
   }
   return out;
+}
+
+/** A reader over exactly the files listed (and hashed), so a file added since is not read. */
+export function fileList(format: "parquet" | "csv", files: readonly string[]): string {
+  const reader = format === "parquet" ? "read_parquet" : "read_csv";
+  return `${reader}([${files.map(sqlString).join(", ")}])`;
 }
 
 function describeValue(v: unknown): string {
