@@ -155,4 +155,12 @@ test("a Parquet value that does not cast is a typed error naming its source", as
   const job = s.getHistoricalFeatures(ROWS, ["stats", "huge"], { fullFeatureNames: true });
   await rejectsWithCode(job.toFrame(), "FEATURES_SOURCE_SCHEMA", "huge_src");
   await job.close();
+  // The same key in an entity file, which is also read inside the join.
+  await runDuckDb(`COPY (SELECT 18446744073709551615::UBIGINT AS driver_id,
+    TIMESTAMP '2024-01-02' AS event_timestamp) TO '${dir}/huge-entities.parquet' (FORMAT parquet)`);
+  const fromFile = store.getHistoricalFeatures({ parquet: join(dir, "huge-entities.parquet") }, [
+    "stats",
+  ]);
+  await rejectsWithCode(fromFile.toFrame(), "FEATURES_INVALID_ENTITY_INPUT", "entities");
+  await fromFile.close();
 });

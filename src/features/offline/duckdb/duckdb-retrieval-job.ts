@@ -170,7 +170,14 @@ async function materialize(
       for (const statement of statements) await connection.run(statement);
     } catch (cause) {
       // Parquet is read inside the join, so a value that does not cast surfaces here:
-      // find the source it came from.
+      // find the input it came from.
+      await connection.run("SELECT * FROM entity_rows").catch((e: unknown) => {
+        throw new PlinthError(
+          "FEATURES_INVALID_ENTITY_INPUT",
+          `Cannot read the entity file: ${(e as Error).message.split("\n")[0]}`,
+          { field: "entities", cause: e },
+        );
+      });
       for (const v of loadedViews) {
         await connection.run(`SELECT * FROM ${quoteIdentifier(v.table)}`).catch((e: unknown) => {
           throw readFailed(v.where, v.sourceName, e);

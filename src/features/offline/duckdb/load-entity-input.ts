@@ -28,9 +28,10 @@ export interface EntityRequirements {
 }
 
 /**
- * Materialises the entity input as table `entity_rows`, checks it has the timestamp, join
- * keys and request fields with the declared types, and hashes it for lineage. Row order
- * is the input order: DuckDB keeps insertion order, and `rowid` records it.
+ * Exposes the entity input as view `entity_rows`, checks it has the timestamp, join
+ * keys and request fields with the declared types, and hashes it for lineage. `__row_id`
+ * is the input order: a single Parquet file's row numbers (read in place, no copy), or
+ * else the rowid of the one copy made (DuckDB keeps insertion order).
  */
 export async function loadEntityInput(
   connection: DuckDBConnection,
@@ -40,6 +41,7 @@ export async function loadEntityInput(
   let kind: LoadedEntityInput["kind"];
   let sha256: Promise<string>;
   let textTimestampZoned: boolean | undefined;
+  let singleFile: string | undefined;
   if (Array.isArray(input)) {
     kind = "rows";
     const rows = input as readonly Readonly<Record<string, unknown>>[];
@@ -72,6 +74,7 @@ export async function loadEntityInput(
       (path) => invalid("entities", `No entity file matches '${path}'`),
     );
     sha256 = relation.sha256;
+    if (relation.files.length === 1) singleFile = relation.files[0];
     await describeRelation(connection, relation, (message, cause) =>
       invalid(
         "entities",
@@ -154,26 +157,33 @@ export async function loadEntityInput(
       throw invalid(name, `The entity input has no ${role} column '${name}'`);
     }
   }
-  try {
+  if (kind === "parquet" && singleFile !== undefined) {
+    // One Parquet file is read straight into the join (once), in file order: no copy.
     await connection.run(
-      `CREATE TABLE entity_data AS SELECT ${casts.join(", ")} FROM entity_input`,
+      `CREATE VIEW entity_rows AS SELECT file_row_number AS __row_id, ${casts.join(", ")} FROM read_parquet([${sqlString(singleFile)}], file_row_number = true)`,
     );
-  } catch (cause) {
-    const message = (cause as Error).message.split("\n")[0];
-    throw kind === "rows"
-      ? new PlinthError(
-          "FEATURES_TIMESTAMP_MISMATCH",
-          `Entity timestamp column '${needs.timestampColumn}' has a value DuckDB cannot read as a timestamp: ${message}`,
-          { field: needs.timestampColumn, cause },
-        )
-      : invalid(
-          "entities",
-          `Cannot read the entity ${kind === "sql" ? "query" : "file"}: ${message}`,
-          cause,
-        );
+  } else {
+    try {
+      await connection.run(
+        `CREATE TABLE entity_data AS SELECT ${casts.join(", ")} FROM entity_input`,
+      );
+    } catch (cause) {
+      const message = (cause as Error).message.split("\n")[0];
+      throw kind === "rows"
+        ? new PlinthError(
+            "FEATURES_TIMESTAMP_MISMATCH",
+            `Entity timestamp column '${needs.timestampColumn}' has a value DuckDB cannot read as a timestamp: ${message}`,
+            { field: needs.timestampColumn, cause },
+          )
+        : invalid(
+            "entities",
+            `Cannot read the entity ${kind === "sql" ? "query" : "file"}: ${message}`,
+            cause,
+          );
+    }
+    // rowid of a table filled in one statement is the input order (DuckDB keeps insertion order).
+    await connection.run("CREATE VIEW entity_rows AS SELECT rowid AS __row_id, * FROM entity_data");
   }
-  // rowid of a table filled in one statement is the input order (DuckDB keeps insertion order).
-  await connection.run("CREATE VIEW entity_rows AS SELECT rowid AS __row_id, * FROM entity_data");
   await connection.run(kind === "rows" ? "DROP TABLE entity_input" : "DROP VIEW entity_input");
   return { kind, sha256, columns, zoned };
 }
