@@ -3,11 +3,15 @@ import { createLocalArtifactStore } from "./artifacts/local/local-artifact-store
 import type { ArtifactsConfig, OnlineStoreConfig, PlinthConfig } from "./core/config.ts";
 import { PlinthError } from "./core/errors.ts";
 import { createLogger, type Logger } from "./core/logger.ts";
+import { createSavedDatasetStore } from "./features/datasets/create-saved-dataset-store.ts";
+import type { SavedDatasetStore } from "./features/datasets/saved-dataset-store.ts";
 import { loadFeatureDefinitions } from "./features/definitions/load-feature-definitions.ts";
 import { createFeatureStore, type FeatureStore } from "./features/feature-store.ts";
 import type { OnlineStore } from "./features/online/online-store.ts";
 import { createRedisOnlineStore } from "./features/online/redis/create-redis-online-store.ts";
 import { createSqliteOnlineStore } from "./features/online/sqlite/create-sqlite-online-store.ts";
+import type { FeatureRegistry } from "./features/registry/feature-registry.ts";
+import { createMetadataFeatureRegistry } from "./features/registry/metadata/create-metadata-feature-registry.ts";
 import { createMetadataStore } from "./metadata/create-metadata-store.ts";
 import type { MetadataStore } from "./metadata/metadata-store.ts";
 import { createRegistryService, type RegistryService } from "./registry/registry-service.ts";
@@ -26,6 +30,10 @@ export interface Platform {
    * use and kept; throws FEATURES_NOT_CONFIGURED when no features module is configured.
    */
   features(): Promise<FeatureStore>;
+  /** Applied feature definitions and their history (`plinth features plan|apply`). */
+  readonly featureRegistry: FeatureRegistry;
+  /** Saved training datasets, with the statistics monitoring uses as its reference. */
+  readonly savedDatasets: SavedDatasetStore;
   /** Closes the stores. */
   close(): Promise<void>;
 }
@@ -76,6 +84,7 @@ export async function openPlatform(
     const definitions = await loadFeatureDefinitions(module);
     return createFeatureStore({ definitions, online: createOnlineStore(config.online), metadata });
   };
+  const featureRegistry = createMetadataFeatureRegistry(metadata);
   return {
     config,
     logger,
@@ -96,5 +105,7 @@ export async function openPlatform(
       await opened?.close();
       await metadata.close();
     },
+    featureRegistry,
+    savedDatasets: createSavedDatasetStore({ metadata, artifacts, registry: featureRegistry }),
   };
 }

@@ -67,3 +67,14 @@ test("a PlinthError carries code, status, field and cause", () => {
   assert.equal(bad.code, "INVALID_ARGUMENT");
   assert.match(bad.message, /'max_results'/);
 });
+
+test("a PlinthError from another copy of plinth's modules is still instanceof PlinthError", async () => {
+  // tsImport loads a fresh copy of the module graph, as importUserModule does for user modules.
+  const { tsImport } = await import("tsx/esm/api");
+  const copy = (await tsImport("./errors.ts", import.meta.url)) as typeof import("./errors.ts");
+  assert.notEqual(copy.PlinthError, PlinthError);
+  const foreign = new copy.PlinthError("INVALID_ARGUMENT", "bad", { field: "x" });
+  assert.ok(foreign instanceof PlinthError);
+  assert.ok(isPlinthError(foreign, "INVALID_ARGUMENT"));
+  assert.ok(!(new Error("plain") instanceof PlinthError));
+});

@@ -259,6 +259,28 @@ export const ERROR_CATALOGUE = {
     summary:
       "No feature definitions module is configured: set featuresModule in config.json, PLINTH_FEATURES, or --module.",
   },
+  FEATURES_BREAKING_CHANGE: {
+    httpStatus: 409,
+    mlflowCode: "INVALID_STATE",
+    summary:
+      "An apply would break what is applied (a type or join-key change, a removed feature a service reads); re-run with force to make new versions.",
+  },
+  FEATURES_REGISTRY_CONFLICT: {
+    httpStatus: 409,
+    mlflowCode: "INVALID_STATE",
+    summary:
+      "The feature registry changed since the plan was made (another apply won); plan again.",
+  },
+  FEATURES_NOT_IN_REGISTRY: {
+    httpStatus: 404,
+    mlflowCode: "RESOURCE_DOES_NOT_EXIST",
+    summary: "No applied registry object (or no such version of one) has this name.",
+  },
+  FEATURES_DATASET_NOT_FOUND: {
+    httpStatus: 404,
+    mlflowCode: "RESOURCE_DOES_NOT_EXIST",
+    summary: "No saved training dataset has this content hash.",
+  },
   PIPELINES_INVALID_DEFINITION: {
     httpStatus: 400,
     mlflowCode: "INVALID_PARAMETER_VALUE",
@@ -356,7 +378,19 @@ export type ErrorCode = keyof typeof ERROR_CATALOGUE;
  *   field: "max_results",
  * });
  */
+/**
+ * Marks plinth's errors. A user module that tsx imports in its own namespace (see
+ * importUserModule) brings its own copy of plinth, whose PlinthError is another class; the
+ * brand lets `instanceof PlinthError` recognise errors from either copy.
+ */
+const BRAND: unique symbol = Symbol.for("plinth.PlinthError");
+
 export class PlinthError extends Error {
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === "object" && value !== null && BRAND in value;
+  }
+
+  readonly [BRAND] = true;
   override readonly name = "PlinthError";
   readonly code: ErrorCode;
   readonly httpStatus: number;

@@ -1,4 +1,9 @@
-/** The feature store's public API: definitions and point-in-time offline retrieval. */
+/**
+ * The feature store's public API: definitions, point-in-time offline retrieval, the registry
+ * (plan/apply) and saved datasets.
+ */
+export { createSavedDatasetStore } from "./datasets/create-saved-dataset-store.ts";
+export type { SavedDataset, SavedDatasetStore } from "./datasets/saved-dataset-store.ts";
 export { assertIdentifier } from "./definitions/assert-identifier.ts";
 export { definitionsHash } from "./definitions/definitions-hash.ts";
 export { type Entity, entity } from "./definitions/entity.ts";
@@ -95,3 +100,19 @@ export {
   type SqliteOnlineStoreConfig,
 } from "./online/sqlite/create-sqlite-online-store.ts";
 export type { PushResult } from "./push/push-rows.ts";
+export type { FieldChange } from "./registry/diff-spec.ts";
+export type {
+  FeatureRegistry,
+  RegistryApplyOptions,
+  RegistryApplyRecord,
+  RegistryApplyResult,
+} from "./registry/feature-registry.ts";
+export { createMetadataFeatureRegistry } from "./registry/metadata/create-metadata-feature-registry.ts";
+export type { RegistryObject } from "./registry/registry-object.ts";
+export type { RegistryChange, RegistryPlan } from "./registry/registry-plan.ts";
+export type {
+  RegistryObjectKind,
+  RegistrySpecByKind,
+  RegistrySpecs,
+} from "./registry/registry-spec.ts";
+export { toRegistrySpecs } from "./registry/to-registry-specs.ts";

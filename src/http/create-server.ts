@@ -2,7 +2,8 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import type { Platform } from "../platform.ts";
 import { PLINTH_VERSION } from "../version.ts";
 import { installErrorHandling } from "./error-handling.ts";
-import { registerFeatureRoutes } from "./features-routes.ts";
+import { registerFeatureRegistryRoutes } from "./features/feature-registry-routes.ts";
+import { registerFeatureRoutes } from "./features/online-feature-routes.ts";
 import { registerArtifactRoutes } from "./mlflow/artifact-routes.ts";
 import { registerRegistryRoutes } from "./mlflow/registry-routes.ts";
 import { registerTrackingRoutes } from "./mlflow/tracking-routes.ts";
@@ -64,6 +65,7 @@ export async function createServer(platform: Platform): Promise<FastifyInstance>
   registerRegistryRoutes(app, platform.registry);
   registerArtifactRoutes(app, platform.artifacts, platform.tracking);
   registerFeatureRoutes(app, platform);
+  registerFeatureRegistryRoutes(app, platform.featureRegistry, platform.savedDatasets);
   await app.ready();
   return app;
 }

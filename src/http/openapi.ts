@@ -202,8 +202,103 @@ export const OPENAPI_DOCUMENT = {
         },
       },
     },
+    "/api/features/registry": {
+      get: {
+        summary:
+          "The feature registry: the active version of every applied entity, feature view, on-demand view, service and push source (apply with `plinth features apply`).",
+        responses: {
+          "200": {
+            description: "Objects by kind, each sorted by name",
+            content: {
+              "application/json": {
+                schema: {
+                  type: "object",
+                  properties: {
+                    revision: {
+                      type: "integer",
+                      description: "the number of the last apply; 0 when empty",
+                    },
+                    entities: { $ref: "#/components/schemas/RegistryObjects" },
+                    feature_views: { $ref: "#/components/schemas/RegistryObjects" },
+                    on_demand_feature_views: { $ref: "#/components/schemas/RegistryObjects" },
+                    feature_services: { $ref: "#/components/schemas/RegistryObjects" },
+                    push_sources: { $ref: "#/components/schemas/RegistryObjects" },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    "/api/features/datasets/{hash}": {
+      get: {
+        summary:
+          "A saved training dataset by the sha256 of its Parquet bytes: lineage, registry versions and per-feature statistics (monitoring's reference profile).",
+        parameters: [
+          {
+            name: "hash",
+            in: "path",
+            required: true,
+            schema: { type: "string", pattern: "^[0-9a-f]{64}$" },
+          },
+        ],
+        responses: {
+          "200": {
+            description: "The dataset",
+            content: {
+              "application/json": {
+                schema: {
+                  type: "object",
+                  properties: {
+                    hash: { type: "string" },
+                    name: { type: "string" },
+                    feature_service: { type: "string" },
+                    num_rows: { type: "integer" },
+                    size_bytes: { type: "integer" },
+                    artifact_key: { type: "string" },
+                    lineage: { type: "object" },
+                    statistics: {
+                      type: "object",
+                      description:
+                        "numRows and per-feature count, missing, min, max, mean, std, quantiles, top categories",
+                    },
+                    registry_versions: {
+                      type: "object",
+                      additionalProperties: { type: ["integer", "null"] },
+                    },
+                    created_at: { type: "integer", description: "epoch milliseconds" },
+                    created_by: { type: "string" },
+                  },
+                },
+              },
+            },
+          },
+          "400": { $ref: "#/components/responses/Error" },
+          "404": { $ref: "#/components/responses/Error" },
+        },
+      },
+    },
   },
   components: {
+    schemas: {
+      RegistryObjects: {
+        type: "array",
+        items: {
+          type: "object",
+          properties: {
+            name: { type: "string" },
+            version: { type: "integer" },
+            spec: { type: "object", description: "the object's definition as JSON" },
+            spec_hash: { type: "string" },
+            created_revision: { type: "integer" },
+            updated_revision: { type: "integer" },
+            created_at: { type: "integer", description: "epoch milliseconds" },
+            updated_at: { type: "integer", description: "epoch milliseconds" },
+          },
+        },
+      },
+    },
     responses: {
       Error: {
         description: "A typed error",

@@ -5,6 +5,7 @@ import * as initial from "./migrations/001-initial.ts";
 import * as searchAndIngestLayout from "./migrations/002-search-and-ingest-layout.ts";
 import * as pipelines from "./migrations/003-pipelines.ts";
 import * as featureMaterialization from "./migrations/004-feature-materialization.ts";
+import * as featureRegistry from "./migrations/005-feature-registry.ts";
 
 /** Migrations in order; a name, once released, never changes. */
 const MIGRATIONS: ReadonlyArray<{ name: string; up: typeof initial.up }> = [
@@ -12,6 +13,7 @@ const MIGRATIONS: ReadonlyArray<{ name: string; up: typeof initial.up }> = [
   { name: "002-search-and-ingest-layout", up: searchAndIngestLayout.up },
   { name: "003-pipelines", up: pipelines.up },
   { name: "004-feature-materialization", up: featureMaterialization.up },
+  { name: "005-feature-registry", up: featureRegistry.up },
 ];
 
 /**

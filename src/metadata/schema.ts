@@ -21,6 +21,9 @@ export interface MetadataSchema {
   pipeline_runs: PipelineRunsTable;
   pipeline_step_runs: PipelineStepRunsTable;
   feature_materializations: FeatureMaterializationsTable;
+  feature_registry_objects: FeatureRegistryObjectsTable;
+  feature_registry_applies: FeatureRegistryAppliesTable;
+  feature_datasets: FeatureDatasetsTable;
 }
 
 export interface KeyValueTable {
@@ -136,4 +139,43 @@ export interface FeatureMaterializationsTable {
   last_end: number;
   rows_written: number;
   updated_at: number;
+}
+/** One version of an applied feature-registry object; `spec` is its JSON description. */
+export interface FeatureRegistryObjectsTable {
+  kind: "entity" | "featureView" | "onDemandFeatureView" | "featureService" | "pushSource";
+  name: string;
+  version: number;
+  status: "active" | "superseded" | "removed";
+  spec: string;
+  spec_hash: string;
+  created_revision: number;
+  updated_revision: number;
+  created_at: number;
+  updated_at: number;
+}
+
+/** One feature-registry apply; `changes` is the JSON list of what it changed. */
+export interface FeatureRegistryAppliesTable {
+  revision: number;
+  at: number;
+  actor: string;
+  module: string;
+  forced: number;
+  changes: string;
+}
+
+/** A saved training set: its Parquet bytes are content-addressed in the artifact store. */
+export interface FeatureDatasetsTable {
+  dataset_hash: string;
+  name: string;
+  feature_service: string;
+  num_rows: number;
+  size_bytes: number;
+  artifact_key: string;
+  lineage_hash: string;
+  lineage: string;
+  statistics: string;
+  registry_versions: string;
+  created_at: number;
+  created_by: string;
 }

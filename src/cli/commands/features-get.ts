@@ -3,14 +3,13 @@ import type { FeatureDefinitions } from "../../features/definitions/feature-defi
 import type { ValueType } from "../../features/definitions/value-type.ts";
 import { featureValueToJson } from "../../features/online/feature-value-to-json.ts";
 import type { OnlineFeatures } from "../../features/online/online-features.ts";
-import type { Command } from "../command.ts";
 import { emit } from "../output.ts";
 import { renderTable } from "../table.ts";
+import type { FeaturesVerb } from "./features.ts";
 import { withFeatureStore } from "./with-feature-store.ts";
 
 /** `plinth features get`: read online features for entities, as a model server would. */
-export const featuresGetVerb: Command = {
-  summary: "Read online features for entities",
+export const featuresGetVerb: FeaturesVerb = {
   usage: `plinth features get (--service S | --features view:feature,...) --entity KEY=VALUE...
                     [--request FIELD=VALUE...] [--full-names] [--module features.ts] [--json]
 
@@ -27,7 +26,7 @@ get          reads the features of one or more entities from the online store, w
     "full-names": { type: "boolean", default: false },
     module: { type: "string" },
   },
-  async run({ positionals, values, io }) {
+  async run(positionals, values, io) {
     if (positionals.length > 0)
       throw invalidArgument("get", `unexpected argument '${positionals[0]}'`);
     const service = typeof values.service === "string" ? values.service : undefined;

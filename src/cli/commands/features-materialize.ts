@@ -4,15 +4,15 @@ import type {
   ViewMaterialization,
 } from "../../features/materialization/materialize-views.ts";
 import { parseInputValue } from "../../features/online/parse-input-value.ts";
-import type { Command, OptionValues } from "../command.ts";
+import type { OptionValues } from "../command.ts";
 import { type CommandIO, emit } from "../output.ts";
 import { createProgressBar, type ProgressBar } from "../progress-bar.ts";
 import { formatTime, renderTable } from "../table.ts";
+import type { FeaturesVerb } from "./features.ts";
 import { withFeatureStore } from "./with-feature-store.ts";
 
 /** `plinth features materialize`: copy the latest offline rows into the online store. */
-export const featuresMaterializeVerb: Command = {
-  summary: "Materialize feature views into the online store",
+export const featuresMaterializeVerb: FeaturesVerb = {
   usage: `plinth features materialize --start T --end T [--views a,b] [--module features.ts] [--json]
 plinth features materialize --incremental [--end T] [--views a,b] [--module features.ts] [--json]
 
@@ -28,7 +28,7 @@ materialize  copies, per view, the latest row of every entity with an event time
     views: { type: "string" },
     module: { type: "string" },
   },
-  async run({ positionals, values, io }) {
+  async run(positionals, values, io) {
     if (positionals.length > 0)
       throw invalidArgument("materialize", `unexpected argument '${positionals[0]}'`);
     const incremental = values.incremental === true;

@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
-import { dirname } from "node:path";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import { test } from "node:test";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { isPlinthError } from "../../core/errors.ts";
 import { rejectsWithCode } from "../../core/testing/rejects-with-code.ts";
 import { definitionsHash } from "./definitions-hash.ts";
@@ -182,4 +184,44 @@ test("definitionsHash changes with what changes values, not with descriptions", 
   assert.equal(make(60, "another description", 2), base);
   assert.notEqual(make(61, "one", 2), base);
   assert.notEqual(make(60, "one", 3), base);
+});
+
+test("each load imports the module afresh, so an edited module is seen", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "plinth-defs-"));
+  try {
+    const factories = pathToFileURL(fileURLToPath(new URL("../index.ts", import.meta.url))).href;
+    const module = join(dir, "features.ts");
+    const write = (keyType: string) =>
+      writeFileSync(
+        module,
+        `import { entity } from ${JSON.stringify(factories)};
+export const user = entity({ name: "user", joinKeys: [{ name: "user_id", type: "${keyType}" }] });
+`,
+      );
+    write("int64");
+    const first = await loadFeatureDefinitions(module);
+    write("string");
+    const second = await loadFeatureDefinitions(module);
+    assert.equal(first.entities.get("user")?.joinKeys[0]?.type, "int64");
+    assert.equal(second.entities.get("user")?.joinKeys[0]?.type, "string");
+    await assert.rejects(loadFeatureDefinitions(dir), (e: unknown) => {
+      assert.ok(isPlinthError(e, "FEATURES_DEFINITIONS_LOAD_FAILED"));
+      assert.match(e.message, /is a directory/);
+      return true;
+    });
+    // A definition error thrown while the module loads keeps its code and gains the module's name.
+    writeFileSync(
+      module,
+      `import { entity } from ${JSON.stringify(factories)};
+export const bad = entity({ name: "bad name", joinKeys: [{ name: "id", type: "int64" }] });
+`,
+    );
+    await assert.rejects(loadFeatureDefinitions(module), (e: unknown) => {
+      assert.ok(isPlinthError(e, "FEATURES_INVALID_DEFINITION"), String(e));
+      assert.match(e.message, /features\.ts.*bad name/);
+      return true;
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

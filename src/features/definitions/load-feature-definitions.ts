@@ -1,28 +1,45 @@
+import { stat } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
 import { isPlinthError, PlinthError } from "../../core/errors.ts";
-import { importUserModule } from "../../core/import-user-module.ts";
+import { asForeignPlinthError, importUserModule } from "../../core/import-user-module.ts";
 import { defineFeatures, type FeatureDefinitions } from "./feature-definitions.ts";
 
 /**
- * Imports a user's features module (e.g. `features.ts`, run through tsx) and collects
- * every exported definition, as Feast collects the objects of a feature repo. Relative
- * source paths then resolve against the module's directory, not the caller's cwd.
+ * Imports a user's features module (e.g. `features.ts`) and collects every exported
+ * definition, as Feast collects the objects of a feature repo. Relative source paths then
+ * resolve against the module's directory, not the caller's cwd. Each call imports the file
+ * afresh, so a plan after an edit sees the edit.
  *
- * Throws FEATURES_DEFINITIONS_LOAD_FAILED naming the module when it cannot be found or
+ * Throws FEATURES_DEFINITIONS_LOAD_FAILED naming the module when it does not exist or
  * throws while loading (the original error is the `cause`), and the definition errors of
- * defineFeatures when its exports are inconsistent.
+ * defineFeatures, prefixed with the module's name, when its exports are inconsistent.
  *
  * @example
  * const defs = await loadFeatureDefinitions("features.ts");
  * const service = defs.featureServices.get("fraud_v1");
  */
 export async function loadFeatureDefinitions(modulePath: string): Promise<FeatureDefinitions> {
+  if (typeof modulePath !== "string" || modulePath === "") {
+    throw new PlinthError(
+      "FEATURES_DEFINITIONS_LOAD_FAILED",
+      "No features module given; pass the path of a module such as features.ts",
+      { field: "module" },
+    );
+  }
   const absolute = resolve(modulePath);
-  let exports: Record<string, unknown>;
+  const info = await stat(absolute).catch(() => undefined);
+  if (info === undefined || !info.isFile()) {
+    throw new PlinthError(
+      "FEATURES_DEFINITIONS_LOAD_FAILED",
+      `No features module at '${modulePath}'${info === undefined ? "" : " (it is a directory)"}; pass the path of the module that exports your definitions`,
+      { field: modulePath },
+    );
+  }
   try {
-    exports = await importUserModule(pathToFileURL(absolute).href);
-  } catch (cause) {
+    const exports = await importUserModule(absolute);
+    return defineFeatures(Object.values(exports), { baseDir: dirname(absolute) });
+  } catch (error) {
+    const cause = asForeignPlinthError(error) ?? error;
     if (isPlinthError(cause)) {
       throw new PlinthError(
         cause.code,
@@ -36,7 +53,6 @@ export async function loadFeatureDefinitions(modulePath: string): Promise<Featur
       { field: modulePath, cause },
     );
   }
-  return defineFeatures(Object.values(exports), { baseDir: dirname(absolute) });
 }
 
 function firstLine(e: unknown): string {

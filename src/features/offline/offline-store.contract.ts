@@ -4,7 +4,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { DuckDBInstance } from "@duckdb/node-api";
 import { createSeededRandom, type SeededRandom } from "../../core/seeded-random.ts";
 import { entity } from "../definitions/entity.ts";
 import { defineFeatures, type FeatureDefinitions } from "../definitions/feature-definitions.ts";
@@ -12,6 +11,15 @@ import { featureService } from "../definitions/feature-service.ts";
 import { featureView } from "../definitions/feature-view.ts";
 import { csvSource, parquetSource, sqlSource } from "../definitions/sources.ts";
 import type { OfflineStore } from "./offline-store.ts";
+import {
+  csv,
+  type FeatureRow,
+  maybe,
+  type OracleView,
+  oracle,
+  runDuckDb,
+} from "./testing/point-in-time-oracle.ts";
+import { runZonedOracleContract } from "./testing/zoned-oracle-contract.ts";
 
 // The contract every offline store backend runs: its point-in-time join must equal
 //  - a brute-force oracle (for each entity row and view, scan every feature row) on
@@ -23,23 +31,6 @@ import type { OfflineStore } from "./offline-store.ts";
 const BASE = Date.UTC(2024, 0, 1);
 const text = (s: number): string =>
   new Date(BASE + s * 1000).toISOString().slice(0, 19).replace("T", " ");
-
-interface FeatureRow {
-  keys: (string | number | null)[];
-  event: number | null;
-  created: number | null;
-  values: (number | string | null)[];
-}
-
-interface OracleView {
-  rows: FeatureRow[];
-  ttl: number;
-  hasCreated: boolean;
-}
-
-function maybe<T>(rng: SeededRandom, p: number, value: T): T | null {
-  return rng.next() < p ? null : value;
-}
 
 function driverRows(rng: SeededRandom, n: number): FeatureRow[] {
   return Array.from({ length: n }, () => {
@@ -70,57 +61,10 @@ function pairRows(rng: SeededRandom, n: number): FeatureRow[] {
   }));
 }
 
-function csv(header: string[], rows: (string | number | null)[][]): string {
-  return [
-    header.join(","),
-    ...rows.map((r) => r.map((v) => (v === null ? "" : String(v))).join(",")),
-  ].join("\n");
-}
-
-/** The oracle: the winning feature row per entity row, or undefined. */
-function oracle(
-  view: OracleView,
-  keys: (string | number | null)[],
-  ts: number | null,
-  excludeLate: boolean,
-) {
-  if (ts === null || keys.some((k) => k === null)) return undefined;
-  let best: { row: FeatureRow; index: number } | undefined;
-  for (const [index, row] of view.rows.entries()) {
-    if (row.event === null || row.keys.some((k, i) => k !== keys[i])) continue;
-    if (row.event > ts) continue;
-    if (view.ttl > 0 && row.event < ts - view.ttl) continue;
-    const created = view.hasCreated ? row.created : row.event;
-    if (excludeLate && (created === null || created > ts)) continue;
-    if (best === undefined) {
-      best = { row, index };
-      continue;
-    }
-    const b = best.row;
-    const bCreated = view.hasCreated ? b.created : b.event;
-    const cmp =
-      row.event - b.event! ||
-      (created === bCreated
-        ? 0
-        : created === null
-          ? -1
-          : bCreated === null
-            ? 1
-            : created - bCreated) ||
-      index - best.index;
-    if (cmp > 0) best = { row, index };
-  }
-  return best?.row;
-}
-
 async function toParquet(csvPath: string, parquetPath: string): Promise<void> {
-  const instance = await DuckDBInstance.create(":memory:");
-  const connection = await instance.connect();
-  await connection.run(
+  await runDuckDb(
     `COPY (SELECT * FROM read_csv('${csvPath}')) TO '${parquetPath}' (FORMAT parquet)`,
   );
-  connection.closeSync();
-  instance.closeSync();
 }
 
 const FIXTURE = fileURLToPath(new URL("./fixtures/pandas-asof/", import.meta.url));
@@ -426,4 +370,5 @@ export function runOfflineStoreContract(
       assert.equal(lineage.sources.stats_csv?.files[0], `${FIXTURE}features.csv`);
     });
   });
+  runZonedOracleContract(name, makeStore);
 }

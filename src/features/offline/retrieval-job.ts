@@ -3,12 +3,14 @@ import type { FeatureFrame } from "./feature-frame.ts";
 import type { FeatureStatistics } from "./feature-statistics.ts";
 import type { TrainingSetLineage } from "./training-set-lineage.ts";
 
-/** What toParquet returns: the written file and what is stored with it for monitoring and lineage. */
+/**
+ * What toParquet returns: the written file and its lineage. Statistics are a separate call
+ * (they cost a pass per feature); SavedDatasetStore.save stores both beside the bytes.
+ */
 export interface TrainingSetManifest {
   readonly path: string;
   readonly numRows: number;
   readonly lineage: TrainingSetLineage;
-  readonly statistics: FeatureStatistics;
 }
 
 /**

@@ -20,4 +20,10 @@ export interface TrainingSetLineage {
   >;
   /** The retrieval options that change values: full names, late-arrival exclusion, timestamp column. */
   readonly options: Readonly<Record<string, string | boolean>>;
+  /**
+   * Per feature view and on-demand view read: the sha256 of its registry spec, by which a
+   * saved dataset finds the registry version (`view@v2`) it was built from. Not part of
+   * `hash`: it covers descriptions too, which change no value.
+   */
+  readonly views: Readonly<Record<string, string>>;
 }

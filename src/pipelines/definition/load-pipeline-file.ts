@@ -1,8 +1,8 @@
 import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { ERROR_CATALOGUE, type ErrorCode, isPlinthError, PlinthError } from "../../core/errors.ts";
-import { importUserModule } from "../../core/import-user-module.ts";
+import { isPlinthError, PlinthError } from "../../core/errors.ts";
+import { asForeignPlinthError, importUserModule } from "../../core/import-user-module.ts";
 import { isPipeline, type Pipeline } from "./define-pipeline.ts";
 
 /**
@@ -26,7 +26,7 @@ export async function loadPipelineFile(
   const moduleUrl = pathToFileURL(path).href;
   let exports: Record<string, unknown>;
   try {
-    exports = await importUserModule(moduleUrl);
+    exports = await importUserModule(path);
   } catch (error) {
     if (isPlinthError(error)) throw error;
     const foreign = asForeignPlinthError(error);
@@ -47,19 +47,4 @@ export async function loadPipelineFile(
       : `Pipeline file '${file}' exports ${named.length} pipelines; make one the default export`,
     { field: "file" },
   );
-}
-
-/**
- * A PlinthError from another copy of plinth's modules: a pipeline file the loader compiles
- * as CommonJS (no `"type": "module"` nearby) gets its own copy, so `instanceof` fails
- * although the error is one of ours.
- */
-function asForeignPlinthError(error: unknown): PlinthError | undefined {
-  if (!(error instanceof Error) || error.name !== "PlinthError") return undefined;
-  const { code, field } = error as { code?: unknown; field?: unknown };
-  if (typeof code !== "string" || !Object.hasOwn(ERROR_CATALOGUE, code)) return undefined;
-  return new PlinthError(code as ErrorCode, error.message, {
-    ...(typeof field === "string" ? { field } : {}),
-    cause: error,
-  });
 }

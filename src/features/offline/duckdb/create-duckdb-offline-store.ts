@@ -84,8 +84,25 @@ export function resolveService(
     }
     return found;
   }
-  if (!Array.isArray(service)) return service as FeatureService;
-  const items = (service as readonly string[]).map((ref) => {
+  if (!Array.isArray(service)) {
+    if ((service as { kind?: unknown } | null)?.kind === "featureService") {
+      return service as FeatureService;
+    }
+    throw invalidArgument(
+      "features",
+      "pass a feature service, the name of one, or a list of 'view:feature' references",
+    );
+  }
+  if (service.length === 0) {
+    throw invalidArgument("features", "the list of feature references is empty");
+  }
+  const items = (service as readonly unknown[]).map((ref) => {
+    if (typeof ref !== "string") {
+      throw invalidArgument(
+        "features",
+        `feature references are strings such as 'view:feature', got ${typeof ref}`,
+      );
+    }
     const [viewName, feature, extra] = String(ref).split(":");
     const view: FeatureView | undefined = definitions.featureViews.get(viewName ?? "");
     const odfv = definitions.onDemandFeatureViews.get(viewName ?? "");

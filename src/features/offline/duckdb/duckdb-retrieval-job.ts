@@ -6,6 +6,7 @@ import { PlinthError } from "../../../core/errors.ts";
 import { hashJson } from "../../../core/hash.ts";
 import { definitionsHash } from "../../definitions/definitions-hash.ts";
 import type { Field, ValueType } from "../../definitions/value-type.ts";
+import { viewSpecHash } from "../../registry/to-registry-specs.ts";
 import type { EntityInput } from "../entity-input.ts";
 import type { FeatureFrame } from "../feature-frame.ts";
 import type { FeatureStatistics } from "../feature-statistics.ts";
@@ -18,7 +19,7 @@ import { readColumns } from "./column-batches.ts";
 import { computeFeatureStatistics } from "./compute-feature-statistics.ts";
 import { frameToArrow } from "./frame-to-arrow.ts";
 import { loadEntityInput } from "./load-entity-input.ts";
-import { loadViewRows } from "./load-view-rows.ts";
+import { type LoadedViewRows, loadViewRows, readFailed } from "./load-view-rows.ts";
 import { pointInTimeSql } from "./point-in-time-sql.ts";
 import { quoteIdentifier, sqlString } from "./sql-names.ts";
 
@@ -93,12 +94,7 @@ export function createDuckDbRetrievalJob(
         );
       }
       const count = await m.connection.runAndReadAll("SELECT count(*) FROM output");
-      return {
-        path,
-        numRows: Number(count.getRowsJS()[0]?.[0] ?? 0),
-        lineage: m.lineage,
-        statistics: await statistics(),
-      };
+      return { path, numRows: Number(count.getRowsJS()[0]?.[0] ?? 0), lineage: m.lineage };
     },
     statistics,
     async lineage(): Promise<TrainingSetLineage> {
@@ -114,8 +110,9 @@ export function createDuckDbRetrievalJob(
   };
 }
 
+/** The result in entity order: `output` is (a projection of) a table filled in that order. */
 function selectOutput(schema: readonly Field[]): string {
-  return `SELECT ${schema.map((f) => quoteIdentifier(f.name)).join(", ")} FROM output ORDER BY __row_id`;
+  return `SELECT ${schema.map((f) => quoteIdentifier(f.name)).join(", ")} FROM output`;
 }
 
 async function materialize(
@@ -140,14 +137,14 @@ async function materialize(
         );
       }
     }
-    const sources: Record<string, { sha256: string; files: readonly string[] }> = {};
-    const joins: string[] = [];
+    const sources: Record<string, { sha256: Promise<string>; files: readonly string[] }> = {};
+    const loadedViews: (LoadedViewRows & { table: string; sourceName: string })[] = [];
     for (const [i, planned] of plan.views.entries()) {
-      const rows = `src_${i}`;
-      const relation = await loadViewRows(
+      const table = `src_${i}`;
+      const rows = await loadViewRows(
         connection,
         planned,
-        rows,
+        table,
         baseDir,
         loaded.zoned,
         timestampColumn,
@@ -156,27 +153,39 @@ async function materialize(
         planned.view.source.kind === "pushSource"
           ? planned.view.source.batchSource
           : planned.view.source;
-      sources[source.name] = { sha256: relation.sha256, files: relation.files };
-      await connection.run(
-        pointInTimeSql({
-          target: `joined_${i}`,
-          featureTable: rows,
-          keys: planned.view.entities.flatMap((e) => e.joinKeys.map((k) => k.name)),
-          timestampColumn,
-          columns: planned.features.map((f) => f.column),
-          ttlMicros: BigInt(Math.round(planned.view.ttlSeconds * 1e6)),
-          excludeLateArrivals: options.excludeLateArrivals === true,
-        }),
-      );
-      await connection.run(`DROP TABLE ${quoteIdentifier(rows)}`);
-      joins.push(`LEFT JOIN joined_${i} ON joined_${i}.__row_id = e.__row_id`);
+      sources[source.name] = { sha256: rows.relation.sha256, files: rows.relation.files };
+      loadedViews.push({ ...rows, table, sourceName: source.name });
     }
-    const featureColumns = plan.views.flatMap((p, i) =>
-      p.features.map((f) => `joined_${i}.${quoteIdentifier(f.column)}`),
+    const statements = pointInTimeSql(
+      plan.views.map((planned, i) => ({
+        rows: loadedViews[i]!.table,
+        keys: planned.view.entities.flatMap((e) => e.joinKeys.map((k) => k.name)),
+        columns: planned.features.map((f) => f.column),
+        ttlMicros: BigInt(Math.round(planned.view.ttlSeconds * 1e6)),
+        sourceOrder: loadedViews[i]!.sourceOrder,
+      })),
+      { timestampColumn, excludeLateArrivals: options.excludeLateArrivals === true },
     );
-    await connection.run(
-      `CREATE TABLE joined AS SELECT e.*${featureColumns.map((c) => `, ${c}`).join("")} FROM entity_rows e ${joins.join(" ")}`,
-    );
+    try {
+      for (const statement of statements) await connection.run(statement);
+    } catch (cause) {
+      // Parquet is read inside the join, so a value that does not cast surfaces here:
+      // find the input it came from.
+      await connection.run("SELECT * FROM entity_rows").catch((e: unknown) => {
+        throw new PlinthError(
+          "FEATURES_INVALID_ENTITY_INPUT",
+          `Cannot read the entity file: ${(e as Error).message.split("\n")[0]}`,
+          { field: "entities", cause: e },
+        );
+      });
+      for (const v of loadedViews) {
+        await connection.run(`SELECT * FROM ${quoteIdentifier(v.table)}`).catch((e: unknown) => {
+          throw readFailed(v.where, v.sourceName, e);
+        });
+      }
+      throw cause;
+    }
+    for (const v of loadedViews) await connection.run(`DROP ${v.kind} ${quoteIdentifier(v.table)}`);
     const writer = await instance.connect();
     try {
       for (const [k, planned] of plan.onDemand.entries()) {
@@ -193,9 +202,6 @@ async function materialize(
     } finally {
       writer.closeSync();
     }
-    const odfvJoins = plan.onDemand.map(
-      (_, k) => `LEFT JOIN odfv_${k} ON odfv_${k}.__row_id = j.__row_id`,
-    );
     const select = [
       "j.__row_id",
       ...loaded.columns.map((c) => `j.${quoteIdentifier(c.name)}`),
@@ -204,30 +210,46 @@ async function materialize(
         return `${k < 0 ? "j" : `odfv_${k}`}.${quoteIdentifier(o.column)} AS ${quoteIdentifier(o.name)}`;
       }),
     ];
-    await connection.run(
-      `CREATE TABLE output AS SELECT ${select.join(", ")} FROM joined j ${odfvJoins.join(" ")} ORDER BY j.__row_id`,
-    );
+    if (plan.onDemand.length === 0) {
+      // Only renames: a view over `joined`, which is already in entity order.
+      await connection.run(`CREATE VIEW output AS SELECT ${select.join(", ")} FROM joined j`);
+    } else {
+      const odfvJoins = plan.onDemand.map(
+        (_, k) => `LEFT JOIN odfv_${k} ON odfv_${k}.__row_id = j.__row_id`,
+      );
+      await connection.run(
+        `CREATE TABLE output AS SELECT ${select.join(", ")} FROM joined j ${odfvJoins.join(" ")} ORDER BY j.__row_id`,
+      );
+    }
     const features: Field[] = plan.outputs.map((o) => ({ name: o.name, type: o.type }));
     const lineageOptions = {
       timestampColumn,
       fullFeatureNames: options.fullFeatureNames === true,
       excludeLateArrivals: options.excludeLateArrivals === true,
     };
+    const hashed: Record<string, { sha256: string; files: readonly string[] }> = {};
+    for (const [name, { sha256, files }] of Object.entries(sources)) {
+      hashed[name] = { sha256: await sha256, files };
+    }
     const body = {
       featureService: plan.service.name,
-      entityInputHash: loaded.sha256,
+      entityInputHash: await loaded.sha256,
       entityInputKind: loaded.kind,
       definitionsHash: definitionsHash(plan.service),
-      sources,
+      sources: hashed,
       options: lineageOptions,
     };
+    const views = Object.fromEntries([
+      ...plan.views.map((p) => [p.view.name, viewSpecHash(p.view)]),
+      ...plan.onDemand.map((p) => [p.odfv.name, viewSpecHash(p.odfv)]),
+    ]);
     return {
       instance,
       connection,
       schema: [...loaded.columns.map((c) => ({ name: c.name, type: c.kind.type })), ...features],
       features,
       zoned: loaded.zoned,
-      lineage: { hash: hashJson(body), ...body },
+      lineage: { hash: hashJson(body), ...body, views },
     };
   } catch (e) {
     connection.closeSync();

@@ -6,13 +6,14 @@ import type { ValueType } from "../../definitions/value-type.ts";
 import type { EntityInput } from "../entity-input.ts";
 import { type ColumnKind, columnKind, duckType, fits } from "./duckdb-types.ts";
 import { describeRelation, openRelation } from "./source-relation.ts";
-import { quoteIdentifier } from "./sql-names.ts";
+import { quoteIdentifier, sqlString } from "./sql-names.ts";
 import { stageEntityRows } from "./stage-entity-rows.ts";
 
-/** What the entity input turned into: table `entity_rows` (`__row_id` = input order) and its columns. */
+/** What the entity input turned into: view `entity_rows` (`__row_id` = input order) and its columns. */
 export interface LoadedEntityInput {
   readonly kind: "rows" | "parquet" | "csv" | "sql";
-  readonly sha256: string;
+  /** Resolves once the input's bytes are hashed (see Relation.sha256). */
+  readonly sha256: Promise<string>;
   /** Every input column in order, with its kind after casting. */
   readonly columns: readonly { readonly name: string; readonly kind: ColumnKind }[];
   /** Whether the timestamp column is TIMESTAMPTZ. */
@@ -27,9 +28,10 @@ export interface EntityRequirements {
 }
 
 /**
- * Materialises the entity input as table `entity_rows`, checks it has the timestamp, join
- * keys and request fields with the declared types, and hashes it for lineage. Row order
- * is the input order: DuckDB keeps insertion order, and `rowid` records it.
+ * Exposes the entity input as view `entity_rows`, checks it has the timestamp, join
+ * keys and request fields with the declared types, and hashes it for lineage. `__row_id`
+ * is the input order: a single Parquet file's row numbers (read in place, no copy), or
+ * else the rowid of the one copy made (DuckDB keeps insertion order).
  */
 export async function loadEntityInput(
   connection: DuckDBConnection,
@@ -37,12 +39,21 @@ export async function loadEntityInput(
   needs: EntityRequirements,
 ): Promise<LoadedEntityInput> {
   let kind: LoadedEntityInput["kind"];
-  let sha256: string;
+  let sha256: Promise<string>;
   let textTimestampZoned: boolean | undefined;
+  let singleFile: string | undefined;
   if (Array.isArray(input)) {
     kind = "rows";
     const rows = input as readonly Readonly<Record<string, unknown>>[];
-    sha256 = hashJson(rows.map(canonicalRow));
+    for (const [i, row] of rows.entries()) {
+      if (row === null || typeof row !== "object" || Array.isArray(row)) {
+        throw invalid(
+          "entities",
+          `Entity row ${i} is ${describeValue(row)}; every row must be an object`,
+        );
+      }
+    }
+    sha256 = Promise.resolve(hashJson(rows.map(canonicalRow)));
     textTimestampZoned = await stageEntityRows(connection, rows, needs);
   } else {
     if (input === null || typeof input !== "object") {
@@ -63,6 +74,7 @@ export async function loadEntityInput(
       (path) => invalid("entities", `No entity file matches '${path}'`),
     );
     sha256 = relation.sha256;
+    if (relation.files.length === 1) singleFile = relation.files[0];
     await describeRelation(connection, relation, (message, cause) =>
       invalid(
         "entities",
@@ -70,19 +82,9 @@ export async function loadEntityInput(
         cause,
       ),
     );
-    try {
-      await connection.run(
-        `CREATE TABLE entity_input AS SELECT * FROM ${relation.from}`,
-        relation.params,
-      );
-    } catch (cause) {
-      const what = format === "sql" ? "query" : `file '${value}'`;
-      throw invalid(
-        "entities",
-        `Cannot read the entity ${what}: ${(cause as Error).message.split("\n")[0]}`,
-        cause,
-      );
-    }
+    // A view: the one copy of the rows is entity_data below, with the casts applied.
+    const literal = format === "sql" ? relation.from : fileList(format, relation.files);
+    await connection.run(`CREATE VIEW entity_input AS SELECT * FROM ${literal}`);
   }
   const described = await connection.runAndReadAll(
     "SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM entity_input)",
@@ -155,18 +157,34 @@ export async function loadEntityInput(
       throw invalid(name, `The entity input has no ${role} column '${name}'`);
     }
   }
-  try {
+  if (kind === "parquet" && singleFile !== undefined) {
+    // One Parquet file is read straight into the join (once), in file order: no copy.
     await connection.run(
-      `CREATE TABLE entity_rows AS SELECT rowid AS __row_id, ${casts.join(", ")} FROM entity_input ORDER BY rowid`,
+      `CREATE VIEW entity_rows AS SELECT file_row_number AS __row_id, ${casts.join(", ")} FROM read_parquet([${sqlString(singleFile)}], file_row_number = true)`,
     );
-  } catch (cause) {
-    throw new PlinthError(
-      "FEATURES_TIMESTAMP_MISMATCH",
-      `Entity timestamp column '${needs.timestampColumn}' has a value DuckDB cannot read as a timestamp: ${(cause as Error).message.split("\n")[0]}`,
-      { field: needs.timestampColumn, cause },
-    );
+  } else {
+    try {
+      await connection.run(
+        `CREATE TABLE entity_data AS SELECT ${casts.join(", ")} FROM entity_input`,
+      );
+    } catch (cause) {
+      const message = (cause as Error).message.split("\n")[0];
+      throw kind === "rows"
+        ? new PlinthError(
+            "FEATURES_TIMESTAMP_MISMATCH",
+            `Entity timestamp column '${needs.timestampColumn}' has a value DuckDB cannot read as a timestamp: ${message}`,
+            { field: needs.timestampColumn, cause },
+          )
+        : invalid(
+            "entities",
+            `Cannot read the entity ${kind === "sql" ? "query" : "file"}: ${message}`,
+            cause,
+          );
+    }
+    // rowid of a table filled in one statement is the input order (DuckDB keeps insertion order).
+    await connection.run("CREATE VIEW entity_rows AS SELECT rowid AS __row_id, * FROM entity_data");
   }
-  await connection.run("DROP TABLE entity_input");
+  await connection.run(kind === "rows" ? "DROP TABLE entity_input" : "DROP VIEW entity_input");
   return { kind, sha256, columns, zoned };
 }
 
@@ -182,6 +200,16 @@ function canonicalRow(row: Readonly<Record<string, unknown>>): Record<string, un
           : v;
   }
   return out;
+}
+
+/** A reader over exactly the files listed (and hashed), so a file added since is not read. */
+export function fileList(format: "parquet" | "csv", files: readonly string[]): string {
+  const reader = format === "parquet" ? "read_parquet" : "read_csv";
+  return `${reader}([${files.map(sqlString).join(", ")}])`;
+}
+
+function describeValue(v: unknown): string {
+  return v === null ? "null" : Array.isArray(v) ? "an array" : `a ${typeof v}`;
 }
 
 function invalid(field: string, message: string, cause?: unknown): PlinthError {

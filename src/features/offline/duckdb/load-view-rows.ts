@@ -3,13 +3,26 @@ import { PlinthError } from "../../../core/errors.ts";
 import type { PlannedView } from "../retrieval-plan.ts";
 import { columnKind, duckType, fits } from "./duckdb-types.ts";
 import { describeRelation, openSource, type Relation } from "./source-relation.ts";
-import { quoteIdentifier } from "./sql-names.ts";
+import { quoteIdentifier, sqlString } from "./sql-names.ts";
+
+/** A view's rows as the join reads them, and where they came from. */
+export interface LoadedViewRows {
+  readonly relation: Relation;
+  /** Columns ordering exact ties (same keys, event and created time) by source order. */
+  readonly sourceOrder: readonly string[];
+  /** Whether `table` was made a view or a table (to drop it). */
+  readonly kind: "VIEW" | "TABLE";
+  /** How messages name the source: "source 's' of feature view 'v'". */
+  readonly where: string;
+}
 
 /**
- * Checks a view's source against its definition and copies the columns the join needs into
+ * Checks a view's source against its definition and exposes the columns the join needs as
  * `table`: keys and features cast to their declared types, `__event_ts` and `__created_ts`
- * (the event time when the source has no created field), and `__src_row`, the source
- * order, which breaks exact ties. Returns the source's relation for lineage.
+ * (the event time when the source has no created field), and the source order, which
+ * breaks exact ties. Parquet becomes a view over exactly the files hashed for lineage,
+ * ordered by file name and row number, so DuckDB reads it in parallel inside the join with
+ * no copy; CSV and SQL are copied once into a table, whose row order is the source order.
  */
 export async function loadViewRows(
   connection: DuckDBConnection,
@@ -18,7 +31,7 @@ export async function loadViewRows(
   baseDir: string,
   entityZoned: boolean,
   entityTimestamp: string,
-): Promise<Relation> {
+): Promise<LoadedViewRows> {
   const view = planned.view;
   const source = view.source.kind === "pushSource" ? view.source.batchSource : view.source;
   const relation = await openSource(connection, source, baseDir);
@@ -111,25 +124,34 @@ export async function loadViewRows(
       `CAST(${quoteIdentifier(field.name)} AS ${duckType(field.type, entityZoned)}) AS ${quoteIdentifier(column)}`,
     );
   }
-  const raw = quoteIdentifier(`${table}_raw`);
-  // Lateral alias reuse: __created_ts may read __event_ts defined earlier in the same list.
+  if (source.format === "parquet") {
+    const multi = relation.files.length > 1;
+    const order = multi ? ["__src_file", "file_row_number"] : ["file_row_number"];
+    const reader = `read_parquet([${relation.files.map(sqlString).join(", ")}], file_row_number = true${multi ? ", filename = '__src_file'" : ""})`;
+    // Lateral alias reuse: __created_ts may read __event_ts defined earlier in the same list.
+    await connection.run(
+      `CREATE VIEW ${quoteIdentifier(table)} AS SELECT ${[...select, ...order].join(", ")} FROM ${reader}`,
+    );
+    return { relation, sourceOrder: order, kind: "VIEW", where };
+  }
   try {
     await connection.run(
-      `CREATE TABLE ${raw} AS SELECT ${select.join(", ")} FROM ${relation.from}`,
+      `CREATE TABLE ${quoteIdentifier(table)} AS SELECT ${select.join(", ")} FROM ${relation.from}`,
       relation.params,
     );
   } catch (cause) {
     // A value that does not cast (text in a number column of a CSV, say) surfaces only here.
-    throw new PlinthError(
-      "FEATURES_SOURCE_SCHEMA",
-      `Reading the ${where} failed: ${(cause as Error).message.split("\n")[0]}`,
-      { field: source.name, cause },
-    );
+    throw readFailed(where, source.name, cause);
   }
-  // rowid of a freshly filled table is the source order, which is the final tie-breaker.
-  await connection.run(
-    `CREATE TABLE ${quoteIdentifier(table)} AS SELECT rowid AS __src_row, * FROM ${raw}`,
+  // rowid of a table filled in one statement is the source order.
+  return { relation, sourceOrder: ["rowid"], kind: "TABLE", where };
+}
+
+/** The error for a source whose rows cannot be read or cast. */
+export function readFailed(where: string, sourceName: string, cause: unknown): PlinthError {
+  return new PlinthError(
+    "FEATURES_SOURCE_SCHEMA",
+    `Reading the ${where} failed: ${(cause as Error).message.split("\n")[0]}`,
+    { field: sourceName, cause },
   );
-  await connection.run(`DROP TABLE ${raw}`);
-  return relation;
 }

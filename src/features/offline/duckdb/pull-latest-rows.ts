@@ -207,13 +207,13 @@ async function openUnhashed(
   baseDir: string,
 ): Promise<Relation | undefined> {
   if (source.format === "sql") {
-    return { from: `(${source.query})`, params: {}, files: [], sha256: "" };
+    return { from: `(${source.query})`, params: {}, files: [], sha256: Promise.resolve("") };
   }
   const path = sourcePath(source, baseDir);
   const listed = await connection.runAndReadAll("SELECT count(*) FROM glob($path)", { path });
   if (Number(listed.getRowsJS()[0]?.[0] ?? 0) === 0) return undefined;
   const reader = source.format === "parquet" ? "read_parquet" : "read_csv";
-  return { from: `${reader}($path)`, params: { path }, files: [], sha256: "" };
+  return { from: `${reader}($path)`, params: { path }, files: [], sha256: Promise.resolve("") };
 }
 
 function sourcePath(source: DataSource, baseDir: string): string {

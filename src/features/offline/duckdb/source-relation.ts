@@ -12,8 +12,11 @@ export interface Relation {
   readonly params: Record<string, string>;
   /** The files read (sorted), empty for a query. */
   readonly files: readonly string[];
-  /** sha256 of the files' bytes in order, or of the query text. */
-  readonly sha256: string;
+  /**
+   * sha256 of the files' bytes in order, or of the query text. A promise, so hashing the
+   * bytes overlaps the join instead of delaying it; lineage awaits it at the end.
+   */
+  readonly sha256: Promise<string>;
 }
 
 /**
@@ -27,7 +30,12 @@ export async function openRelation(
   onMissing: (path: string) => PlinthError,
 ): Promise<Relation> {
   if (spec.format === "sql") {
-    return { from: `(${spec.query})`, params: {}, files: [], sha256: sha256Hex(spec.query) };
+    return {
+      from: `(${spec.query})`,
+      params: {},
+      files: [],
+      sha256: Promise.resolve(sha256Hex(spec.query)),
+    };
   }
   const path = isAbsolute(spec.path) ? spec.path : resolve(baseDir, spec.path);
   const listed = await connection.runAndReadAll("SELECT file FROM glob($path) ORDER BY file", {
@@ -35,15 +43,20 @@ export async function openRelation(
   });
   const files = listed.getRowsJS().map((r) => String(r[0]));
   if (files.length === 0) throw onMissing(path);
-  const hashes: string[] = [];
-  for (const file of files) hashes.push(await sha256OfStream(createReadStream(file)));
+  const sha256 = hashFiles(files);
+  // Whoever opened the relation may fail before awaiting the hash; that is not an error here.
+  sha256.catch(() => {});
   const reader = spec.format === "parquet" ? "read_parquet" : "read_csv";
-  return {
-    from: `${reader}($path)`,
-    params: { path },
-    files,
-    sha256: files.length === 1 ? hashes[0]! : sha256Hex(hashes.join("\n")),
-  };
+  return { from: `${reader}($path)`, params: { path }, files, sha256 };
+}
+
+async function hashFiles(files: readonly string[]): Promise<string> {
+  const hashes: string[] = [];
+  // 1 MiB reads: with the default 64 KiB, per-chunk overhead costs more than the hash itself.
+  for (const file of files) {
+    hashes.push(await sha256OfStream(createReadStream(file, { highWaterMark: 1 << 20 })));
+  }
+  return files.length === 1 ? hashes[0]! : sha256Hex(hashes.join("\n"));
 }
 
 /** The relation of a feature view's source; a missing file is FEATURES_SOURCE_NOT_FOUND. */

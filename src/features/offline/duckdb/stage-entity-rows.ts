@@ -136,20 +136,24 @@ function append(
     return;
   }
   const isKey = needs.keys.has(name);
+  const outOfRange = typeof value === "bigint" && staged === "BIGINT";
+  const problem = outOfRange ? "is outside the int64 range" : `is ${typeof value}`;
   const wrong = (): PlinthError =>
     isKey
       ? new PlinthError(
           "FEATURES_KEY_TYPE_MISMATCH",
-          `Join key '${name}' of entity row ${row} is ${typeof value} ${JSON.stringify(String(value))}; its entity declares ${needs.keys.get(name)}`,
+          `Join key '${name}' of entity row ${row} ${problem} (${JSON.stringify(String(value)).slice(0, 80)}); its entity declares ${needs.keys.get(name)}`,
           { field: name },
         )
       : invalid(
           name,
-          `Entity column '${name}' of row ${row} is ${typeof value}, unlike the column's other values`,
+          outOfRange
+            ? `Entity column '${name}' of row ${row} ${problem}`
+            : `Entity column '${name}' of row ${row} is ${typeof value}, unlike the column's other values`,
         );
   switch (staged) {
     case "BIGINT":
-      if (typeof value === "bigint") {
+      if (typeof value === "bigint" && BigInt.asIntN(64, value) === value) {
         appender.appendBigInt(value);
         return;
       }

@@ -1,4 +1,5 @@
-import { type ChainableCommander, Redis } from "ioredis";
+import { createRequire } from "node:module";
+import type { ChainableCommander, Redis } from "ioredis";
 import { PlinthError } from "../../../core/errors.ts";
 import type { OnlineStore, OnlineValue, StoredRecord } from "../online-store.ts";
 
@@ -51,7 +52,7 @@ export function createRedisOnlineStore(config: RedisOnlineStoreConfig): OnlineSt
   const { url, keyPrefix } = Object.freeze({ ...config });
   let redis: Scripted<Redis>;
   try {
-    redis = new Redis(url, {
+    redis = new (loadIoredis())(url, {
       lazyConnect: true,
       maxRetriesPerRequest: 1,
       connectTimeout: 2000,
@@ -177,4 +178,14 @@ function unavailable(message: string, cause: unknown): PlinthError {
     `${message}: ${(cause as Error)?.message ?? String(cause)}`,
     { field: "online", cause },
   );
+}
+
+/**
+ * ioredis, required when a Redis store is made rather than when this module loads: embedded
+ * installations never load it, and a user module that tsx imports in its own namespace (see
+ * importUserModule) can load plinth again without re-wrapping ioredis, which tsx cannot do
+ * twice in one process ("Cannot redefine property: default").
+ */
+function loadIoredis(): typeof Redis {
+  return (createRequire(import.meta.url)("ioredis") as { Redis: typeof Redis }).Redis;
 }

@@ -1,10 +1,10 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
-import { invalidArgument, PlinthError } from "../core/errors.ts";
-import { featureValueToJson } from "../features/online/feature-value-to-json.ts";
-import type { OnlineFeatures } from "../features/online/online-features.ts";
-import type { Platform } from "../platform.ts";
-import { readInput } from "./mlflow/request-input.ts";
+import { invalidArgument, PlinthError } from "../../core/errors.ts";
+import { featureValueToJson } from "../../features/online/feature-value-to-json.ts";
+import type { OnlineFeatures } from "../../features/online/online-features.ts";
+import type { Platform } from "../../platform.ts";
+import { readInput } from "../mlflow/request-input.ts";
 
 /** Most entity rows one online request may ask for; a model server asks for one or a few. */
 export const MAX_ONLINE_ENTITY_ROWS = 1000;

@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { writeServingRepo } from "../features/testing/write-serving-repo.ts";
-import { startTestServer, type TestServer } from "./testing/start-test-server.ts";
+import { writeServingRepo } from "../../features/testing/write-serving-repo.ts";
+import { startTestServer, type TestServer } from "../testing/start-test-server.ts";
 
 let server: TestServer;
 let bare: TestServer;
