@@ -9,6 +9,7 @@ import { pipelineCommand } from "./commands/pipeline.ts";
 import { runsCommand } from "./commands/runs.ts";
 import { serverCommand } from "./commands/server.ts";
 import { trainCommand } from "./commands/train.ts";
+import { workerCommand } from "./commands/worker.ts";
 import { type CommandIO, reportError } from "./output.ts";
 
 const COMMANDS: Readonly<Record<string, Command>> = {
@@ -19,6 +20,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   datasets: datasetsCommand,
   models: modelsCommand,
   pipeline: pipelineCommand,
+  worker: workerCommand,
 };
 
 function help(): string {

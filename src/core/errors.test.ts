@@ -42,6 +42,8 @@ test("statuses are client errors except the server-side codes", () => {
       "METADATA_SCHEMA_TOO_NEW",
       "TRACKING_SERVER_ERROR",
       "ARTIFACTS_MULTIPART_UNSUPPORTED",
+      "PIPELINES_QUEUE_UNAVAILABLE",
+      "PIPELINES_WORKER_FAILED",
     ];
     if (serverSide.includes(code)) assert.ok(spec.httpStatus >= 500, code);
     else assert.ok(spec.httpStatus >= 400 && spec.httpStatus < 500, code);

@@ -6,6 +6,7 @@ import { registerArtifactRoutes } from "./mlflow/artifact-routes.ts";
 import { registerRegistryRoutes } from "./mlflow/registry-routes.ts";
 import { registerTrackingRoutes } from "./mlflow/tracking-routes.ts";
 import { OPENAPI_DOCUMENT } from "./openapi.ts";
+import { registerPipelines } from "./pipelines/register-pipelines.ts";
 
 const ROUTES = new WeakMap<FastifyInstance, string[]>();
 
@@ -62,6 +63,7 @@ export async function createServer(platform: Platform): Promise<FastifyInstance>
   registerTrackingRoutes(app, platform.tracking);
   registerRegistryRoutes(app, platform.registry);
   registerArtifactRoutes(app, platform.artifacts, platform.tracking);
+  registerPipelines(app, platform);
   await app.ready();
   return app;
 }

@@ -4,12 +4,14 @@ import type { MetadataDialect } from "./metadata-store.ts";
 import * as initial from "./migrations/001-initial.ts";
 import * as searchAndIngestLayout from "./migrations/002-search-and-ingest-layout.ts";
 import * as pipelines from "./migrations/003-pipelines.ts";
+import * as pipelineSchedules from "./migrations/006-pipeline-schedules.ts";
 
 /** Migrations in order; a name, once released, never changes. */
 const MIGRATIONS: ReadonlyArray<{ name: string; up: typeof initial.up }> = [
   { name: "001-initial", up: initial.up },
   { name: "002-search-and-ingest-layout", up: searchAndIngestLayout.up },
   { name: "003-pipelines", up: pipelines.up },
+  { name: "006-pipeline-schedules", up: pipelineSchedules.up },
 ];
 
 /**

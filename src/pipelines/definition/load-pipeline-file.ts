@@ -4,6 +4,9 @@ import { pathToFileURL } from "node:url";
 import { ERROR_CATALOGUE, type ErrorCode, isPlinthError, PlinthError } from "../../core/errors.ts";
 import { isPipeline, type Pipeline } from "./define-pipeline.ts";
 
+/** Makes each fresh import's URL unique, even within one millisecond. */
+let freshImports = 0;
+
 /**
  * Imports a pipeline module (TypeScript works when running under tsx) and returns the
  * pipeline it exports: the default export, or else its one named pipeline export.
@@ -14,6 +17,13 @@ import { isPipeline, type Pipeline } from "./define-pipeline.ts";
  */
 export async function loadPipelineFile(
   file: string,
+  options: {
+    /**
+     * Import the module anew rather than from the module cache, to pick up a changed file
+     * in a long-lived process (a queue worker). Each fresh import stays in memory.
+     */
+    fresh?: boolean;
+  } = {},
 ): Promise<{ pipeline: Pipeline; moduleUrl: string }> {
   const path = resolve(file);
   const info = await stat(path).catch(() => undefined);
@@ -25,7 +35,9 @@ export async function loadPipelineFile(
   const moduleUrl = pathToFileURL(path).href;
   let exports: Record<string, unknown>;
   try {
-    exports = await importModule(moduleUrl);
+    exports = await importModule(
+      options.fresh === true ? `${moduleUrl}?fresh=${Date.now()}-${freshImports++}` : moduleUrl,
+    );
   } catch (error) {
     if (isPlinthError(error)) throw error;
     const foreign = asForeignPlinthError(error);
@@ -72,7 +84,7 @@ async function importModule(url: string): Promise<Record<string, unknown>> {
     return (await import(url)) as Record<string, unknown>;
   } catch (error) {
     if ((error as { code?: unknown })?.code !== "ERR_UNKNOWN_FILE_EXTENSION") throw error;
-    if (!/\.[mc]?ts$/.test(url)) throw error;
+    if (!/\.[mc]?ts(\?|$)/.test(url)) throw error;
     const { tsImport } = await import("tsx/esm/api");
     return (await tsImport(url, import.meta.url)) as Record<string, unknown>;
   }
