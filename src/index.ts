@@ -8,6 +8,7 @@ export { importLightgbmText } from "./models/lightgbm/import-lightgbm-text.ts";
 export type { TreeEnsemble, TreeEnsembleLink } from "./models/tree-ensemble.ts";
 export { predict, predictRaw, predictRow, predictRowRaw } from "./models/tree-predictor.ts";
 export { importXgboostJson } from "./models/xgboost/import-xgboost-json.ts";
+export * from "./pipelines/index.ts";
 export { openPlatform, type Platform } from "./platform.ts";
 export type { RegistryService } from "./registry/registry-service.ts";
 export type {

@@ -91,7 +91,7 @@ export async function inspectPipelineCommand(
                 Object.entries(s.inputs)
                   .map(([k, v]) =>
                     "param" in v
-                      ? `${k}=${String(v.param)}`
+                      ? `${k}=${clip(String(v.param), 40)}`
                       : `${k}=${v.output.sha256.slice(0, 12)}`,
                   )
                   .join(" "),
@@ -106,4 +106,8 @@ export async function inspectPipelineCommand(
       }
     }
   });
+}
+
+function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }

@@ -100,6 +100,7 @@ export async function runPipeline(
     ...(previous?.params ?? {}),
     ...(options.params ?? {}),
   });
+  pipeline.checkParams?.(params);
   const outputs = createOutputStore(createContentAddressedStore(platform.artifacts));
   const runId = options.runId ?? newRunId();
   const dag = dagOf(pipeline);
