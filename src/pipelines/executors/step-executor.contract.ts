@@ -68,7 +68,7 @@ const fail = step("fail", {
 });
 const bad = step("bad", {
   inputs: { token: param<string>("token") },
-  run: async ({ token }) => ({ good: { token }, model: new Map([["a", 1]]) }),
+  run: async ({ token }) => ({ good: { token, pad: "x".repeat(4096) }, model: new Map([["a", 1]]) }),
 });
 const wait = step("wait", {
   inputs: { token: param<string>("token") },
@@ -215,7 +215,8 @@ export function runStepExecutorContract(
         return true;
       });
       const content = createContentAddressedStore(env.platform.artifacts);
-      assert.equal(await content.hasContent(hashJson({ token })), false);
+      // Large enough to be stored as an artifact, had it been stored.
+      assert.equal(await content.hasContent(hashJson({ token, pad: "x".repeat(4096) })), false);
     });
 
     test("files go out and come back by content", async () => {

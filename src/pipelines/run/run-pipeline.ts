@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -165,6 +166,8 @@ export async function runPipeline(
     options.signal === undefined
       ? cancelRequest.signal
       : AbortSignal.any([options.signal, cancelRequest.signal]);
+  // Every waiting and running attempt listens on it; a wide fan-out has thousands.
+  setMaxListeners(0, signal);
   try {
     const runner = createStepRunner({
       pipeline,

@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { isPlinthError, PlinthError } from "../../core/errors.ts";
 import { LIMITS } from "../../tracking/validation.ts";
 import type { Pipeline } from "../definition/define-pipeline.ts";
@@ -314,6 +315,7 @@ export function createStepRunner(deps: StepRunnerDeps) {
     }
     const stop = new AbortController();
     const stepSignal = AbortSignal.any([signal, stop.signal]);
+    setMaxListeners(0, stepSignal);
     let firstError: unknown;
     const settled = await Promise.allSettled(
       items.map((value, index) =>
