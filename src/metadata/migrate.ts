@@ -43,7 +43,14 @@ export async function migrateToLatest(
     migrationLockTableName: "plinth_migrations_lock",
     ...(schema === undefined ? {} : { migrationTableSchema: schema }),
   });
-  const { error, results } = await migrator.migrateToLatest();
+  let { error, results } = await migrator.migrateToLatest();
+  // Kysely checks for its tables with a query over the whole catalog, which PostgreSQL
+  // fails with "schema does not exist" (3F000) when another session drops some schema
+  // meanwhile; nothing was applied then, so it is retried.
+  for (let retry = 0; retry < 5 && isConcurrentSchemaDrop(error); retry++) {
+    await new Promise((resolve) => setTimeout(resolve, 50 * (retry + 1)));
+    ({ error, results } = await migrator.migrateToLatest());
+  }
   if (error !== undefined) {
     const failed = results?.find((r) => r.status === "Error")?.migrationName;
     if (error instanceof Error && /corrupted migrations/i.test(error.message)) {
@@ -59,4 +66,8 @@ export async function migrateToLatest(
       { cause: error },
     );
   }
+}
+
+function isConcurrentSchemaDrop(error: unknown): boolean {
+  return (error as { code?: unknown } | undefined)?.code === "3F000";
 }

@@ -45,7 +45,7 @@ if (TEST_POSTGRES_URL !== undefined && TEST_POSTGRES_URL !== "") {
     async open() {
       const schema = `plinth_sched_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
       const a = await createPostgresMetadataStore({ url, schema, poolSize: 2 });
-      const b = await openAgain(() => createPostgresMetadataStore({ url, schema, poolSize: 2 }));
+      const b = await createPostgresMetadataStore({ url, schema, poolSize: 2 });
       return {
         a,
         b,
@@ -57,22 +57,6 @@ if (TEST_POSTGRES_URL !== undefined && TEST_POSTGRES_URL !== "") {
       };
     },
   });
-}
-
-/**
- * Opens a second store on an existing schema. Kysely's migrator scans the whole catalog
- * to see whether its table exists, and that scan fails now and then with "schema does not
- * exist" (SQLSTATE 3F000) while other tests drop their schemas in the same database.
- */
-async function openAgain(open: () => Promise<MetadataStore>): Promise<MetadataStore> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await open();
-    } catch (error) {
-      const code = (error as { cause?: { code?: string } }).cause?.code;
-      if (code !== "3F000" || attempt >= 5) throw error;
-    }
-  }
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
