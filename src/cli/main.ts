@@ -11,6 +11,7 @@ import { pipelineCommand } from "./commands/pipeline.ts";
 import { runsCommand } from "./commands/runs.ts";
 import { serverCommand } from "./commands/server.ts";
 import { trainCommand } from "./commands/train.ts";
+import { workerCommand } from "./commands/worker.ts";
 import { type CommandIO, reportError } from "./output.ts";
 
 const COMMANDS: Readonly<Record<string, Command>> = {
@@ -23,6 +24,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   pipeline: pipelineCommand,
   monitor: monitorCommand,
   features: featuresCommand,
+  worker: workerCommand,
 };
 
 function help(): string {

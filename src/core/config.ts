@@ -16,6 +16,24 @@ export type ArtifactsConfig = { readonly type: "local"; readonly root: string };
 export type OnlineStoreConfig =
   | { readonly type: "sqlite"; readonly path: string }
   | { readonly type: "redis"; readonly url: string; readonly keyPrefix: string };
+/**
+ * Where pipeline steps run: in the process that drives the run, or as jobs on a BullMQ
+ * queue in Redis that `plinth worker` processes on any machine (`concurrency` is then how
+ * many steps one run keeps queued at once).
+ */
+export type PipelineExecutorConfig =
+  | { readonly type: "in-process"; readonly concurrency?: number }
+  | {
+      readonly type: "queue";
+      readonly redisUrl: string;
+      readonly queue: string;
+      readonly concurrency?: number;
+    };
+
+/** Pipelines: the executor runs started here (CLI, server triggers, schedules) use. */
+export interface PipelinesConfig {
+  readonly executor: PipelineExecutorConfig;
+}
 
 export interface ServerConfig {
   readonly host: string;
@@ -35,7 +53,11 @@ export interface PlinthConfig {
   readonly online: OnlineStoreConfig;
   /** The feature definitions module (`features.ts`), absolute; undefined when not configured. */
   readonly featuresModule: string | undefined;
+  readonly pipelines: PipelinesConfig;
 }
+
+/** A BullMQ queue name: it becomes part of Redis keys, so no ':' and nothing exotic. */
+export const QUEUE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
 
 /** The optional `config.json` in the home directory. Every field is optional. */
 const configFileSchema = z
@@ -50,6 +72,29 @@ const configFileSchema = z
         host: z.string().min(1).optional(),
         port: z.number().int().min(0).max(65535).optional(),
         bodyLimitBytes: z.number().int().min(1024).optional(),
+      })
+      .strict()
+      .optional(),
+    pipelines: z
+      .object({
+        executor: z
+          .discriminatedUnion("type", [
+            z
+              .object({
+                type: z.literal("in-process"),
+                concurrency: z.number().int().min(1).max(1024).optional(),
+              })
+              .strict(),
+            z
+              .object({
+                type: z.literal("queue"),
+                redisUrl: z.string().regex(/^rediss?:\/\//),
+                queue: z.string().regex(QUEUE_NAME),
+                concurrency: z.number().int().min(1).max(10_000).optional(),
+              })
+              .strict(),
+          ])
+          .optional(),
       })
       .strict()
       .optional(),
@@ -114,6 +159,7 @@ export function resolveConfig(
     logLevel,
     online: parseOnlineUrl(onlineUrl, home, cwd),
     featuresModule: featuresModule === undefined ? undefined : resolve(cwd, featuresModule),
+    pipelines: { executor: pipelineExecutor(env, file) },
   };
   return deepFreeze(config);
 }
@@ -211,6 +257,31 @@ function readConfigFile(path: string): ConfigFile {
     });
   }
   return parsed.data;
+}
+
+/**
+ * `PLINTH_PIPELINE_QUEUE` selects the queue executor (Redis at `PLINTH_REDIS_URL`, default
+ * the local one); otherwise `pipelines.executor` of config.json; otherwise in-process.
+ */
+function pipelineExecutor(env: NodeJS.ProcessEnv, file: ConfigFile): PipelineExecutorConfig {
+  const queue = nonEmpty(env.PLINTH_PIPELINE_QUEUE);
+  if (queue === undefined) return file.pipelines?.executor ?? { type: "in-process" };
+  if (!QUEUE_NAME.test(queue)) {
+    throw new PlinthError(
+      "CONFIG_INVALID",
+      `PLINTH_PIPELINE_QUEUE '${queue}' must be 1-100 letters, digits, '_', '.' or '-'`,
+      { field: "PLINTH_PIPELINE_QUEUE" },
+    );
+  }
+  const redisUrl = nonEmpty(env.PLINTH_REDIS_URL) ?? "redis://127.0.0.1:6379";
+  if (!/^rediss?:\/\//.test(redisUrl)) {
+    throw new PlinthError(
+      "CONFIG_INVALID",
+      `PLINTH_REDIS_URL must be a redis:// or rediss:// URL, got '${redisUrl}'`,
+      { field: "PLINTH_REDIS_URL" },
+    );
+  }
+  return { type: "queue", redisUrl, queue };
 }
 
 function parseLogLevel(value: string | undefined): LogLevel | undefined {

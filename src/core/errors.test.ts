@@ -44,6 +44,8 @@ test("statuses are client errors except the server-side codes", () => {
       "ARTIFACTS_MULTIPART_UNSUPPORTED",
       "FEATURES_ONLINE_STORE_UNAVAILABLE",
       "FEATURES_NOT_CONFIGURED",
+      "PIPELINES_QUEUE_UNAVAILABLE",
+      "PIPELINES_WORKER_FAILED",
     ];
     if (serverSide.includes(code)) assert.ok(spec.httpStatus >= 500, code);
     else assert.ok(spec.httpStatus >= 400 && spec.httpStatus < 500, code);

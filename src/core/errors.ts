@@ -354,6 +354,43 @@ export const ERROR_CATALOGUE = {
     summary:
       "Two profiles cannot be merged: a feature differs in kind, or their sketches differ in settings.",
   },
+  PIPELINES_QUEUE_UNAVAILABLE: {
+    httpStatus: 503,
+    mlflowCode: "TEMPORARILY_UNAVAILABLE",
+    summary: "The Redis server of the pipeline queue cannot be reached.",
+  },
+  PIPELINES_WORKER_FAILED: {
+    httpStatus: 500,
+    mlflowCode: "INTERNAL_ERROR",
+    summary:
+      "A queue worker lost a step more often than the stall limit allows (killed mid-step), or the job failed outside the step.",
+  },
+  PIPELINES_CODE_MISMATCH: {
+    httpStatus: 409,
+    mlflowCode: "INVALID_STATE",
+    summary:
+      "A queue worker's copy of the pipeline module has a different step than the run was started with; deploy the same code to workers.",
+  },
+  PIPELINES_NOT_REGISTERED: {
+    httpStatus: 404,
+    mlflowCode: "RESOURCE_DOES_NOT_EXIST",
+    summary: "No pipeline is registered (or built in) under this name.",
+  },
+  PIPELINES_NAME_TAKEN: {
+    httpStatus: 409,
+    mlflowCode: "RESOURCE_ALREADY_EXISTS",
+    summary: "The pipeline name belongs to a built-in pipeline or another module.",
+  },
+  PIPELINES_INVALID_SCHEDULE: {
+    httpStatus: 400,
+    mlflowCode: "INVALID_PARAMETER_VALUE",
+    summary: "A schedule's cron expression or time zone does not parse.",
+  },
+  PIPELINES_SCHEDULE_NOT_FOUND: {
+    httpStatus: 404,
+    mlflowCode: "RESOURCE_DOES_NOT_EXIST",
+    summary: "No pipeline schedule has this id.",
+  },
   INTERNAL: {
     httpStatus: 500,
     mlflowCode: "INTERNAL_ERROR",

@@ -8,6 +8,7 @@ import { registerArtifactRoutes } from "./mlflow/artifact-routes.ts";
 import { registerRegistryRoutes } from "./mlflow/registry-routes.ts";
 import { registerTrackingRoutes } from "./mlflow/tracking-routes.ts";
 import { OPENAPI_DOCUMENT } from "./openapi.ts";
+import { registerPipelines } from "./pipelines/register-pipelines.ts";
 
 const ROUTES = new WeakMap<FastifyInstance, string[]>();
 
@@ -66,6 +67,7 @@ export async function createServer(platform: Platform): Promise<FastifyInstance>
   registerArtifactRoutes(app, platform.artifacts, platform.tracking);
   registerFeatureRoutes(app, platform);
   registerFeatureRegistryRoutes(app, platform.featureRegistry, platform.savedDatasets);
+  registerPipelines(app, platform);
   await app.ready();
   return app;
 }

@@ -1,3 +1,5 @@
+import { PIPELINE_OPENAPI_PATHS } from "./pipelines/pipeline-openapi.ts";
+
 /**
  * The OpenAPI document for plinth's own routes (the MLflow-compatible routes are documented
  * by MLflow's REST API reference). A test checks that every plinth route is in it.
@@ -11,6 +13,7 @@ export const OPENAPI_DOCUMENT = {
       "plinth's own REST routes. Tracking, registry and artifacts also speak the MLflow REST API 2.0 under /api/2.0/mlflow and /api/2.0/mlflow-artifacts.",
   },
   paths: {
+    ...PIPELINE_OPENAPI_PATHS,
     "/health": {
       get: {
         summary: "Liveness and readiness: 200 once the stores are open.",

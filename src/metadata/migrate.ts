@@ -6,6 +6,7 @@ import * as searchAndIngestLayout from "./migrations/002-search-and-ingest-layou
 import * as pipelines from "./migrations/003-pipelines.ts";
 import * as featureMaterialization from "./migrations/004-feature-materialization.ts";
 import * as featureRegistry from "./migrations/005-feature-registry.ts";
+import * as pipelineSchedules from "./migrations/006-pipeline-schedules.ts";
 
 /** Migrations in order; a name, once released, never changes. */
 const MIGRATIONS: ReadonlyArray<{ name: string; up: typeof initial.up }> = [
@@ -14,6 +15,7 @@ const MIGRATIONS: ReadonlyArray<{ name: string; up: typeof initial.up }> = [
   { name: "003-pipelines", up: pipelines.up },
   { name: "004-feature-materialization", up: featureMaterialization.up },
   { name: "005-feature-registry", up: featureRegistry.up },
+  { name: "006-pipeline-schedules", up: pipelineSchedules.up },
 ];
 
 /**
@@ -45,7 +47,14 @@ export async function migrateToLatest(
     migrationLockTableName: "plinth_migrations_lock",
     ...(schema === undefined ? {} : { migrationTableSchema: schema }),
   });
-  const { error, results } = await migrator.migrateToLatest();
+  let { error, results } = await migrator.migrateToLatest();
+  // Kysely checks for its tables with a query over the whole catalog, which PostgreSQL
+  // fails with "schema does not exist" (3F000) when another session drops some schema
+  // meanwhile; nothing was applied then, so it is retried.
+  for (let retry = 0; retry < 5 && isConcurrentSchemaDrop(error); retry++) {
+    await new Promise((resolve) => setTimeout(resolve, 50 * (retry + 1)));
+    ({ error, results } = await migrator.migrateToLatest());
+  }
   if (error !== undefined) {
     const failed = results?.find((r) => r.status === "Error")?.migrationName;
     if (error instanceof Error && /corrupted migrations/i.test(error.message)) {
@@ -61,4 +70,8 @@ export async function migrateToLatest(
       { cause: error },
     );
   }
+}
+
+function isConcurrentSchemaDrop(error: unknown): boolean {
+  return (error as { code?: unknown } | undefined)?.code === "3F000";
 }

@@ -24,6 +24,9 @@ export interface MetadataSchema {
   feature_registry_objects: FeatureRegistryObjectsTable;
   feature_registry_applies: FeatureRegistryAppliesTable;
   feature_datasets: FeatureDatasetsTable;
+  pipeline_definitions: PipelineDefinitionsTable;
+  pipeline_schedules: PipelineSchedulesTable;
+  pipeline_schedule_fires: PipelineScheduleFiresTable;
 }
 
 export interface KeyValueTable {
@@ -111,6 +114,12 @@ export interface PipelineRunsTable {
   error: string | null;
   start_time: number;
   end_time: number | null;
+  /** Who started the run: `cli`, `api`, `schedule:<id>` (006). */
+  triggered_by: string | null;
+  /** Set by `plinth pipeline cancel`; the driving process polls it (006). */
+  cancel_requested_at: number | null;
+  /** Refreshed by the driving process while the run is live (006). */
+  heartbeat_at: number | null;
 }
 
 /** One step of a pipeline run; `inputs` and `outputs` are JSON maps of stored outputs. */
@@ -127,6 +136,40 @@ export interface PipelineStepRunsTable {
   tracking_run_id: string | null;
   start_time: number | null;
   end_time: number | null;
+  /** The step's log lines, newest kept when long (006). */
+  logs: string | null;
+}
+
+/** A pipeline a server can run by name: the module that defines it (006). */
+export interface PipelineDefinitionsTable {
+  name: string;
+  /** A `file://` URL or `builtin:<name>`. */
+  module: string;
+  description: string;
+  /** JSON: the declared parameters. */
+  params: string;
+  created_at: number;
+  updated_at: number;
+}
+
+/** A cron schedule of a registered pipeline; `params` is JSON (006). */
+export interface PipelineSchedulesTable {
+  schedule_id: string;
+  pipeline_name: string;
+  cron: string;
+  timezone: string | null;
+  params: string;
+  created_at: number;
+}
+
+/** One claimed tick of a schedule: the primary key makes the claim exclusive (006). */
+export interface PipelineScheduleFiresTable {
+  schedule_id: string;
+  fire_time: number;
+  claimed_by: string;
+  claimed_at: number;
+  run_id: string | null;
+  error: string | null;
 }
 
 /** Per feature view and online store: the event time (ms) materialized up to, and the last run. */

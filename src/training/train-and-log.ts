@@ -32,6 +32,8 @@ export type TrainAndLogInput = TrainerChoice & {
   /** Content hash of the training data (lineage). */
   readonly datasetHash: string | null;
   readonly featureService?: string | null;
+  /** Extra tags for the run, e.g. `mlflow.parentRunId` to nest it under a pipeline step's run. */
+  readonly tags?: Readonly<Record<string, string>>;
   /** Per boosting round (GBDT only; a linear fit logs `train_objective` per solver pass instead). */
   readonly onIteration?: (info: GbdtIteration) => void;
 };
@@ -73,7 +75,7 @@ interface FittedModel {
  * await trainAndLog(platform, { algorithm: "linear", params: { objective: "binary", alpha: 0.01 }, train, validation, experiment: "fraud", datasetHash: null });
  */
 export async function trainAndLog(
-  platform: Platform,
+  platform: Pick<Platform, "tracking" | "artifacts">,
   input: TrainAndLogInput,
 ): Promise<TrainAndLogResult> {
   const client = createTrackingClient({ transport: createEmbeddedTransport(platform.tracking) });
@@ -81,6 +83,7 @@ export async function trainAndLog(
     experiment: input.experiment,
     ...(input.runName === undefined ? {} : { runName: input.runName }),
     tags: {
+      ...input.tags,
       "plinth.flavour": input.algorithm === "linear" ? "plinth-linear" : "plinth-gbdt",
       ...(input.datasetHash === null ? {} : { "plinth.dataset_hash": input.datasetHash }),
     },

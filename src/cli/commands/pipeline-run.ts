@@ -1,59 +1,70 @@
 import { invalidArgument } from "../../core/errors.ts";
-import { loadPipelineFile } from "../../pipelines/definition/load-pipeline-file.ts";
+import { createMetadataRegisteredPipelineStore } from "../../pipelines/registered/metadata/create-metadata-registered-pipeline-store.ts";
+import { resolvePipeline } from "../../pipelines/registered/resolve-pipeline.ts";
 import type { PipelineEvent } from "../../pipelines/run/pipeline-event.ts";
 import { type PipelineRunResult, runPipeline } from "../../pipelines/run/run-pipeline.ts";
 import { type OptionValues, withPlatform } from "../command.ts";
 import { type CommandIO, emit } from "../output.ts";
 import { createProgressBar, type ProgressBar } from "../progress-bar.ts";
+import { executorFlags, parseParamFlags } from "./pipeline-flags.ts";
 import { pipelineRunJson, renderPipelineRun } from "./pipeline-render.ts";
 
 /** Exit code of a run cancelled with Ctrl-C, as shells report SIGINT. */
 const CANCELLED_EXIT = 130;
 
 /**
- * `plinth pipeline run <file>`: loads the module, runs it with live progress on stderr,
- * and turns the first Ctrl-C into a clean cancellation (a second one exits at once).
+ * `plinth pipeline run <pipeline>`: loads the module (a file, `builtin:<name>` or a
+ * registered name), runs it with live progress on stderr, and turns the first Ctrl-C (or
+ * SIGTERM) into a clean cancellation; a second Ctrl-C exits at once.
  */
 export async function runPipelineCommand(
   args: string[],
   values: OptionValues,
   io: CommandIO,
 ): Promise<number> {
-  const [file, ...rest] = args;
-  if (file === undefined) throw invalidArgument("file", "is required: the pipeline module to run");
+  const [ref, ...rest] = args;
+  if (ref === undefined) {
+    throw invalidArgument(
+      "pipeline",
+      "is required: a pipeline file, builtin:<name> or a registered name",
+    );
+  }
   if (rest.length > 0) throw invalidArgument("pipeline", `unexpected argument '${rest[0]}'`);
   const params = parseParamFlags(values.param as unknown as string[] | undefined);
-  const concurrency = integerFlag(values.concurrency, "concurrency", 4, 1, 1024);
   const resumeFrom = typeof values.resume === "string" ? values.resume : undefined;
   const experiment = typeof values.experiment === "string" ? values.experiment : undefined;
-  const { pipeline, moduleUrl } = await loadPipelineFile(file);
 
   const controller = new AbortController();
   let interrupts = 0;
-  const onSigint = () => {
+  const onSignal = () => {
     interrupts += 1;
     if (interrupts > 1) process.exit(CANCELLED_EXIT);
     io.stderr("cancelling: waiting for running steps to stop (Ctrl-C again to exit now)");
     controller.abort();
   };
-  process.on("SIGINT", onSigint);
-  const progress = createProgress(io, pipeline.order.length);
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
   let result: PipelineRunResult;
   try {
-    result = await withPlatform(values, (platform) =>
-      runPipeline(pipeline, {
+    result = await withPlatform(values, async (platform) => {
+      const registered = createMetadataRegisteredPipelineStore(platform.metadata);
+      const { pipeline, moduleUrl } = await resolvePipeline(ref, registered);
+      const executor = executorFlags(values, platform.config.pipelines.executor);
+      return runPipeline(pipeline, {
         platform,
         params,
-        executor: { type: "in-process", concurrency },
+        executor,
         signal: controller.signal,
         moduleUrl,
+        triggeredBy: "cli",
         ...(resumeFrom === undefined ? {} : { resumeFrom }),
         ...(experiment === undefined ? {} : { experiment }),
-        onEvent: progress,
-      }),
-    );
+        onEvent: createProgress(io, pipeline.order.length),
+      });
+    });
   } finally {
-    process.off("SIGINT", onSigint);
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
   }
   emit(io, pipelineRunJson(result), () => renderPipelineRun(result));
   return result.status === "succeeded" ? 0 : result.status === "cancelled" ? CANCELLED_EXIT : 1;
@@ -100,30 +111,4 @@ function createProgress(io: CommandIO, total: number): (event: PipelineEvent) =>
     }
     bar?.update(done, running.size > 0 ? `running: ${[...running].join(", ")}` : "");
   };
-}
-
-/** `--param k=v`, repeated; values stay strings and are parsed to the declared types. */
-function parseParamFlags(flags: readonly string[] | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const flag of flags ?? []) {
-    const eq = flag.indexOf("=");
-    if (eq <= 0) throw invalidArgument("param", `expected KEY=VALUE, got '${flag}'`);
-    out[flag.slice(0, eq)] = flag.slice(eq + 1);
-  }
-  return out;
-}
-
-function integerFlag(
-  value: unknown,
-  flag: string,
-  fallback: number,
-  min: number,
-  max: number,
-): number {
-  if (value === undefined) return fallback;
-  const n = typeof value === "string" && /^\d+$/.test(value) ? Number(value) : Number.NaN;
-  if (!Number.isSafeInteger(n) || n < min || n > max) {
-    throw invalidArgument(flag, `must be an integer from ${min} to ${max}, got '${String(value)}'`);
-  }
-  return n;
 }

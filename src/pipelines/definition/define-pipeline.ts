@@ -1,5 +1,5 @@
 import { PlinthError } from "../../core/errors.ts";
-import type { ParamSpec } from "./param-spec.ts";
+import type { ParamSpec, ParamValues } from "./param-spec.ts";
 import { NAME_PATTERN, type StepDefinition } from "./step.ts";
 import { validatePipeline } from "./validate-pipeline.ts";
 
@@ -14,6 +14,8 @@ export interface Pipeline {
   readonly order: readonly string[];
   /** The step names each step reads from. */
   readonly upstream: Readonly<Record<string, readonly string[]>>;
+  /** Checks parameter values beyond their types, before anything runs (see definePipeline). */
+  readonly checkParams: ((params: ParamValues) => void) | undefined;
 }
 
 /**
@@ -32,6 +34,12 @@ export function definePipeline(spec: {
   description?: string;
   params?: Record<string, ParamSpec>;
   steps: readonly StepDefinition[];
+  /**
+   * Checks the resolved parameter values beyond their declared types (JSON in a string
+   * parameter, ranges), throwing a PlinthError naming `params.<name>`. It runs before a
+   * run is recorded, so bad values are refused before anything runs.
+   */
+  checkParams?: (params: ParamValues) => void;
 }): Pipeline {
   if (typeof spec?.name !== "string" || !NAME_PATTERN.test(spec.name)) {
     throw new PlinthError(
@@ -64,6 +72,7 @@ export function definePipeline(spec: {
     steps,
     order,
     upstream,
+    checkParams: spec.checkParams,
   });
 }
 

@@ -2,8 +2,11 @@ import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { isPlinthError, PlinthError } from "../../core/errors.ts";
-import { asForeignPlinthError, importUserModule } from "../../core/import-user-module.ts";
+import { asForeignPlinthError } from "../../core/import-user-module.ts";
 import { isPipeline, type Pipeline } from "./define-pipeline.ts";
+
+/** Makes each fresh import's URL unique, even within one millisecond. */
+let freshImports = 0;
 
 /**
  * Imports a pipeline module (TypeScript works when running under tsx) and returns the
@@ -15,6 +18,13 @@ import { isPipeline, type Pipeline } from "./define-pipeline.ts";
  */
 export async function loadPipelineFile(
   file: string,
+  options: {
+    /**
+     * Import the module anew rather than from the module cache, to pick up a changed file
+     * in a long-lived process (a queue worker). Each fresh import stays in memory.
+     */
+    fresh?: boolean;
+  } = {},
 ): Promise<{ pipeline: Pipeline; moduleUrl: string }> {
   const path = resolve(file);
   const info = await stat(path).catch(() => undefined);
@@ -26,7 +36,9 @@ export async function loadPipelineFile(
   const moduleUrl = pathToFileURL(path).href;
   let exports: Record<string, unknown>;
   try {
-    exports = await importUserModule(path);
+    exports = await importModule(
+      options.fresh === true ? `${moduleUrl}?fresh=${Date.now()}-${freshImports++}` : moduleUrl,
+    );
   } catch (error) {
     if (isPlinthError(error)) throw error;
     const foreign = asForeignPlinthError(error);
@@ -47,4 +59,19 @@ export async function loadPipelineFile(
       : `Pipeline file '${file}' exports ${named.length} pipelines; make one the default export`,
     { field: "file" },
   );
+}
+
+/**
+ * Imports a module; a TypeScript file that this process cannot load itself (the compiled
+ * CLI runs without a loader) goes through tsx, a plinth dependency, instead.
+ */
+async function importModule(url: string): Promise<Record<string, unknown>> {
+  try {
+    return (await import(url)) as Record<string, unknown>;
+  } catch (error) {
+    if ((error as { code?: unknown })?.code !== "ERR_UNKNOWN_FILE_EXTENSION") throw error;
+    if (!/\.[mc]?ts(\?|$)/.test(url)) throw error;
+    const { tsImport } = await import("tsx/esm/api");
+    return (await tsImport(url, import.meta.url)) as Record<string, unknown>;
+  }
 }

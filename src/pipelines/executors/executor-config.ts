@@ -1,5 +1,7 @@
+import type { PipelineExecutorConfig } from "../../core/config.ts";
+
 /**
- * Which executor runs a pipeline's steps. A queue-backed executor joins this union as
- * `{ type: "bullmq"; redisUrl: string; queue: string; concurrency?: number }`.
+ * Which executor runs a pipeline's steps: `{ type: "in-process", concurrency? }` or
+ * `{ type: "queue", redisUrl, queue, concurrency? }` (BullMQ workers, `plinth worker`).
  */
-export type ExecutorConfig = { type: "in-process"; concurrency?: number };
+export type ExecutorConfig = PipelineExecutorConfig;

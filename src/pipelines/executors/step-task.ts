@@ -13,6 +13,13 @@ export interface StepTask {
   /** The pipeline module, when the pipeline was loaded from a file (remote workers import it). */
   readonly moduleUrl: string | undefined;
   readonly step: string;
+  /**
+   * The step's code version where the run was started; a worker whose copy of the module
+   * differs refuses the task rather than run other code under this cache key.
+   */
+  readonly codeVersion: string;
+  /** The step's tracking run, for lineage (see `StepContext.trackingRunId`). */
+  readonly trackingRunId: string | undefined;
   /** Parameter values and upstream output addresses, by input name. */
   readonly inputs: Readonly<Record<string, InputSnapshot>>;
   /** For a fan-out step: the item's position and its stored value. */

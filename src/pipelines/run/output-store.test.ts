@@ -5,9 +5,10 @@ import { join } from "node:path";
 import { after, test } from "node:test";
 import { createContentAddressedStore } from "../../artifacts/content-addressed-store.ts";
 import { createLocalArtifactStore } from "../../artifacts/local/local-artifact-store.ts";
+import { hashJson } from "../../core/hash.ts";
 import { rejectsWithCode } from "../../core/testing/rejects-with-code.ts";
 import { pathOutput } from "../definition/path-value.ts";
-import { createOutputStore } from "./output-store.ts";
+import { createOutputStore, INLINE_MAX_BYTES } from "./output-store.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "plinth-output-store-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -28,6 +29,26 @@ test("equal JSON values hash equally whatever their key order, and read back equ
   const list = await outputs.putList([a, bytes]);
   assert.deepEqual(await outputs.items(list, "f"), [a, bytes]);
   assert.ok(await outputs.has(list));
+});
+
+test("small JSON stays inline with the same address; larger JSON goes to the artifact store", async () => {
+  const content = createContentAddressedStore(
+    createLocalArtifactStore({ root: join(dir, "artifacts") }),
+  );
+  const small = await outputs.put({ auc: 0.9 }, "f");
+  assert.deepEqual(small.inline, { auc: 0.9 });
+  assert.equal(small.sha256, hashJson({ auc: 0.9 }));
+  assert.equal(await content.hasContent(small.sha256), false);
+  const large = { rows: "x".repeat(INLINE_MAX_BYTES) };
+  const big = await outputs.put(large, "f");
+  assert.equal(big.inline, undefined);
+  assert.equal(big.sha256, hashJson(large));
+  assert.equal(await content.hasContent(big.sha256), true);
+  assert.deepEqual(await outputs.get(big, scratch), large);
+  // A caller mutating what it read does not change the stored value.
+  const read = (await outputs.get(small, scratch)) as { auc: number };
+  read.auc = 0;
+  assert.deepEqual(await outputs.get(small, scratch), { auc: 0.9 });
 });
 
 test("values JSON would change or drop are refused, naming where they are", async () => {

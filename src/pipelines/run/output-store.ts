@@ -5,19 +5,26 @@ import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { ContentAddressedStore } from "../../artifacts/content-addressed-store.ts";
 import { PlinthError } from "../../core/errors.ts";
-import { canonicalJson } from "../../core/hash.ts";
+import { canonicalJson, sha256Hex } from "../../core/hash.ts";
 import { isPathValue, pathOutput } from "../definition/path-value.ts";
 
 /**
- * A step output in the content-addressed store. `sha256` addresses the bytes: the canonical
- * JSON, the raw bytes or file, a directory's manifest, or a fan-out step's list of
- * per-item outputs.
+ * A step output by content. `sha256` addresses the bytes: the canonical JSON, the raw
+ * bytes or file, a directory's manifest, or a fan-out step's list of per-item outputs.
+ * A small JSON value is carried `inline` and not written to the artifact store: an
+ * artifact file (written, fsynced, renamed) per scalar would cost a no-op step more than
+ * everything else it does. Its address is the same either way.
  */
 export interface StoredOutput {
   readonly encoding: "json" | "bytes" | "file" | "directory" | "list";
   readonly sha256: string;
   readonly size: number;
+  /** The value itself, for JSON of at most INLINE_MAX_BYTES. */
+  readonly inline?: unknown;
 }
+
+/** JSON outputs up to this size (canonical UTF-8 bytes) stay in the run state. */
+export const INLINE_MAX_BYTES = 1024;
 
 /** Turns step outputs into content-addressed artifacts and back. */
 export interface OutputStore {
@@ -82,6 +89,11 @@ export function createOutputStore(content: ContentAddressedStore): OutputStore {
       }
       if (isPathValue(value)) return putPath(value.path, field);
       checkJson(value, field, new Set());
+      const text = canonicalJson(value);
+      const size = Buffer.byteLength(text);
+      if (size <= INLINE_MAX_BYTES) {
+        return { encoding: "json", sha256: sha256Hex(text), size, inline: JSON.parse(text) };
+      }
       return putJson(value, "json");
     },
 
@@ -95,6 +107,7 @@ export function createOutputStore(content: ContentAddressedStore): OutputStore {
     },
 
     async get(stored, scratch) {
+      if (stored.inline !== undefined) return structuredClone(stored.inline);
       switch (stored.encoding) {
         case "json":
           return readJson(stored.sha256);
@@ -122,7 +135,12 @@ export function createOutputStore(content: ContentAddressedStore): OutputStore {
 
     async items(stored, field) {
       if (stored.encoding === "list") return readJson<StoredOutput[]>(stored.sha256);
-      const value = stored.encoding === "json" ? await readJson<unknown>(stored.sha256) : undefined;
+      const value =
+        stored.inline !== undefined
+          ? stored.inline
+          : stored.encoding === "json"
+            ? await readJson<unknown>(stored.sha256)
+            : undefined;
       if (!Array.isArray(value)) {
         throw new PlinthError(
           "PIPELINES_INVALID_DEFINITION",
@@ -136,6 +154,7 @@ export function createOutputStore(content: ContentAddressedStore): OutputStore {
     },
 
     async has(stored) {
+      if (stored.inline !== undefined) return true;
       if (!(await content.hasContent(stored.sha256))) return false;
       if (stored.encoding === "list") {
         const items = await readJson<StoredOutput[]>(stored.sha256);

@@ -1,14 +1,15 @@
+import { setMaxListeners } from "node:events";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createContentAddressedStore } from "../../artifacts/content-addressed-store.ts";
 import { invalidArgument, PlinthError } from "../../core/errors.ts";
 import { newRunId } from "../../core/ids.ts";
-import type { Platform } from "../../platform.ts";
 import { LIMITS } from "../../tracking/validation.ts";
 import type { Pipeline } from "../definition/define-pipeline.ts";
 import { resolveParams } from "../definition/param-spec.ts";
 import type { StepDefinition } from "../definition/step.ts";
+import type { StepPlatform } from "../definition/step-platform.ts";
 import { createStepExecutor } from "../executors/create-step-executor.ts";
 import type { ExecutorConfig } from "../executors/executor-config.ts";
 import type { StepExecutor } from "../executors/step-executor.ts";
@@ -29,7 +30,7 @@ import { createPipelineTracking, PIPELINE_TAGS as TAG } from "./step-tracking.ts
 /** How to run a pipeline. */
 export interface RunPipelineOptions {
   /** The stores: run state in `metadata`, outputs in `artifacts`, lineage in `tracking`. */
-  platform: Pick<Platform, "metadata" | "artifacts" | "tracking">;
+  platform: StepPlatform;
   /** Parameter values; strings are parsed to the declared types (as from the command line). */
   params?: Readonly<Record<string, unknown>>;
   /** Where steps run (default: in this process, 4 at a time). */
@@ -47,7 +48,19 @@ export interface RunPipelineOptions {
   moduleUrl?: string;
   /** Progress callback. */
   onEvent?: (event: PipelineEvent) => void;
+  /** The run's id, when the caller must know it before the run starts (default: a new one). */
+  runId?: string;
+  /** Recorded with the run: `cli`, `api`, `schedule:<id>`, ... */
+  triggeredBy?: string;
+  /**
+   * How often the run marks itself alive and checks for `plinth pipeline cancel`, in ms
+   * (default 1000).
+   */
+  heartbeatMs?: number;
 }
+
+/** A run whose driver has not marked it alive for this long is taken as killed. */
+export const STALE_RUN_MS = 15_000;
 
 /** A finished pipeline run: its record, its steps, and a way to read their outputs. */
 export interface PipelineRunResult extends PipelineRunRecord {
@@ -88,47 +101,74 @@ export async function runPipeline(
     ...(previous?.params ?? {}),
     ...(options.params ?? {}),
   });
+  pipeline.checkParams?.(params);
   const outputs = createOutputStore(createContentAddressedStore(platform.artifacts));
-  const runId = newRunId();
+  const runId = options.runId ?? newRunId();
   const dag = dagOf(pipeline);
-  const tracking = await createPipelineTracking(
-    platform.tracking,
-    options.experiment ?? pipeline.name,
-  );
-  const trackingRunId = await tracking.start({
-    runName: pipeline.name,
-    tags: {
-      [TAG.pipeline]: pipeline.name,
-      [TAG.pipelineRunId]: runId,
-      // The tag only when it fits whole: a cut JSON document is useless. The run state
-      // always has the full DAG (`plinth pipeline show`).
-      ...(JSON.stringify(dag).length <= LIMITS.tagValueLength
-        ? { [TAG.dag]: JSON.stringify(dag) }
-        : {}),
-      ...(previous === undefined ? {} : { [TAG.resumedFrom]: previous.runId }),
-    },
-    params: Object.fromEntries(Object.entries(params).map(([k, v]) => [k, String(v)])),
-  });
-  await store.createRun({
-    runId,
-    pipelineName: pipeline.name,
-    params,
-    dag,
-    steps: pipeline.order,
-    resumedFrom: previous?.runId ?? null,
-    trackingRunId,
-  });
-  options.onEvent?.({ type: "run-started", runId, pipeline: pipeline.name, steps: pipeline.order });
-
   const scratchRoot = await mkdtemp(join(tmpdir(), "plinth-pipeline-"));
   let executor: StepExecutor | undefined;
   let statuses: StepRunStatus[];
+  let trackingRunId: string;
+  let tracking: Awaited<ReturnType<typeof createPipelineTracking>>;
   try {
-    executor = createStepExecutor(options.executor ?? { type: "in-process" }, {
+    // Before the run is recorded: an executor that cannot start (no Redis, no module)
+    // leaves nothing behind.
+    executor = await createStepExecutor(options.executor ?? { type: "in-process" }, {
       pipeline,
+      platform,
       outputs,
       scratchRoot,
+      moduleUrl: options.moduleUrl,
     });
+    tracking = await createPipelineTracking(platform.tracking, options.experiment ?? pipeline.name);
+    trackingRunId = await tracking.start({
+      runName: pipeline.name,
+      tags: {
+        [TAG.pipeline]: pipeline.name,
+        [TAG.pipelineRunId]: runId,
+        // The tag only when it fits whole: a cut JSON document is useless. The run state
+        // always has the full DAG (`plinth pipeline show`).
+        ...(JSON.stringify(dag).length <= LIMITS.tagValueLength
+          ? { [TAG.dag]: JSON.stringify(dag) }
+          : {}),
+        ...(previous === undefined ? {} : { [TAG.resumedFrom]: previous.runId }),
+      },
+      params: Object.fromEntries(Object.entries(params).map(([k, v]) => [k, String(v)])),
+    });
+    await store.createRun({
+      runId,
+      pipelineName: pipeline.name,
+      params,
+      dag,
+      steps: pipeline.order,
+      resumedFrom: previous?.runId ?? null,
+      trackingRunId,
+      triggeredBy: options.triggeredBy ?? null,
+    });
+  } catch (error) {
+    await executor?.close();
+    await rm(scratchRoot, { recursive: true, force: true });
+    throw error;
+  }
+  options.onEvent?.({ type: "run-started", runId, pipeline: pipeline.name, steps: pipeline.order });
+
+  // `plinth pipeline cancel` in any process reaches this run through its row.
+  const cancelRequest = new AbortController();
+  const heartbeat = setInterval(() => {
+    store.heartbeat([runId]).then(
+      (requested) => {
+        if (requested.includes(runId)) cancelRequest.abort();
+      },
+      () => {}, // a missed heartbeat is retried at the next tick
+    );
+  }, options.heartbeatMs ?? 1000);
+  const signal =
+    options.signal === undefined
+      ? cancelRequest.signal
+      : AbortSignal.any([options.signal, cancelRequest.signal]);
+  // Every waiting and running attempt listens on it; a wide fan-out has thousands.
+  setMaxListeners(0, signal);
+  try {
     const runner = createStepRunner({
       pipeline,
       runId,
@@ -140,14 +180,15 @@ export async function runPipeline(
       tracking,
       executor,
       limiter: createConcurrencyLimiter(executor.concurrency),
-      signal: options.signal ?? new AbortController().signal,
+      signal,
       previous: new Map(previous?.steps.map((s) => [s.step, s])),
       emit: (event) => options.onEvent?.(event),
     });
     const outcomes = await runner.runAll();
     statuses = outcomes.map((o) => (o.ok ? "succeeded" : o.status));
   } finally {
-    await executor?.close();
+    clearInterval(heartbeat);
+    await executor.close();
     await rm(scratchRoot, { recursive: true, force: true });
   }
 

@@ -1,9 +1,11 @@
+import { setMaxListeners } from "node:events";
 import { isPlinthError, PlinthError } from "../../core/errors.ts";
 import { LIMITS } from "../../tracking/validation.ts";
 import type { Pipeline } from "../definition/define-pipeline.ts";
 import type { InputRef } from "../definition/input-ref.ts";
 import type { ParamValues } from "../definition/param-spec.ts";
 import type { StepDefinition } from "../definition/step.ts";
+import { attemptLoggedOf } from "../executors/failed-attempt.ts";
 import type { StepExecutor } from "../executors/step-executor.ts";
 import type { StepTaskResult } from "../executors/step-task.ts";
 import type { PipelineRunStore } from "../state/pipeline-run-store.ts";
@@ -45,6 +47,16 @@ export function createStepRunner(deps: StepRunnerDeps) {
   const { pipeline, runId, store, outputs, tracking, signal } = deps;
   const steps = new Map(pipeline.steps.map((s) => [s.name, s]));
   const outcomes = new Map<string, Promise<StepOutcome>>();
+  /** The output names other steps read from each step. */
+  const readOutputs = new Map<string, Set<string>>();
+  for (const reader of pipeline.steps) {
+    for (const input of [...Object.values(reader.inputs), reader.foreach]) {
+      if (input?.kind !== "output") continue;
+      const names = readOutputs.get(input.step) ?? new Set<string>();
+      names.add(input.output);
+      readOutputs.set(input.step, names);
+    }
+  }
 
   async function finish(
     name: string,
@@ -185,10 +197,11 @@ export function createStepRunner(deps: StepRunnerDeps) {
         trackingRunId: childRunId,
         startTime: started,
       });
+      const trackingRunId = childRunId;
       const result =
         foreach === undefined || !("output" in foreach)
-          ? await attempts(s, inputs, undefined, signal)
-          : await fanOut(s, inputs, foreach.output);
+          ? await attempts(s, inputs, undefined, signal, trackingRunId)
+          : await fanOut(s, inputs, foreach.output, trackingRunId);
       const duration = Date.now() - started;
       await tracking.log(childRunId, {
         tags: {
@@ -206,6 +219,7 @@ export function createStepRunner(deps: StepRunnerDeps) {
         status: "succeeded",
         attempts: result.attempts,
         outputs: { ...result.outputs },
+        logs: result.logs.join("\n"),
         endTime: Date.now(),
       });
       await finish(s.name, "succeeded", started);
@@ -215,10 +229,12 @@ export function createStepRunner(deps: StepRunnerDeps) {
         signal.aborted || isPlinthError(error, "PIPELINES_CANCELLED") ? "cancelled" : "failed";
       const stepError = toStepError(error);
       const tried = (error as { attempts?: number }).attempts ?? 0;
+      const logged = attemptLoggedOf(error);
       await store.updateStep(runId, s.name, {
         status,
         attempts: tried,
         error: stepError,
+        logs: logged.logs.join("\n"),
         endTime: Date.now(),
       });
       if (childRunId !== undefined) {
@@ -227,7 +243,9 @@ export function createStepRunner(deps: StepRunnerDeps) {
             // The head of the stack: the message and the innermost frames.
             [TAG.error]: (stepError.stack ?? stepError.message).slice(0, LIMITS.tagValueLength),
             [TAG.attempts]: String(tried),
+            ...(logged.logs.length > 0 ? { [TAG.log]: logged.logs.join("\n") } : {}),
           },
+          metrics: [...logged.metrics],
         });
         await tracking.end(childRunId, status === "cancelled" ? "KILLED" : "FAILED");
       }
@@ -241,6 +259,7 @@ export function createStepRunner(deps: StepRunnerDeps) {
     inputs: Record<string, InputSnapshot>,
     item: { index: number; value: StoredOutput } | undefined,
     stepSignal: AbortSignal,
+    trackingRunId: string,
   ) {
     return runAttempts({
       executor: deps.executor,
@@ -250,6 +269,8 @@ export function createStepRunner(deps: StepRunnerDeps) {
         pipelineName: pipeline.name,
         moduleUrl: deps.moduleUrl,
         step: s.name,
+        codeVersion: stepCodeVersion(s),
+        trackingRunId,
         inputs,
         item,
       },
@@ -278,14 +299,27 @@ export function createStepRunner(deps: StepRunnerDeps) {
     s: StepDefinition,
     inputs: Record<string, InputSnapshot>,
     list: StoredOutput,
+    trackingRunId: string,
   ): Promise<StepTaskResult & { attempts: number }> {
     const items = await outputs.items(list, `steps.${s.name}.foreach`);
+    if (items.length === 0) {
+      // No item ran, so no result names the outputs: every declared or read one is [].
+      const empty = await outputs.putList([]);
+      const names = new Set([...(s.outputs ?? []), ...(readOutputs.get(s.name) ?? [])]);
+      return {
+        outputs: Object.fromEntries([...names].map((n) => [n, empty])),
+        metrics: [],
+        logs: [],
+        attempts: 0,
+      };
+    }
     const stop = new AbortController();
     const stepSignal = AbortSignal.any([signal, stop.signal]);
+    setMaxListeners(0, stepSignal);
     let firstError: unknown;
     const settled = await Promise.allSettled(
       items.map((value, index) =>
-        attempts(s, inputs, { index, value }, stepSignal).catch((error) => {
+        attempts(s, inputs, { index, value }, stepSignal, trackingRunId).catch((error) => {
           if (firstError === undefined && !stop.signal.aborted) firstError = error;
           stop.abort();
           throw error;

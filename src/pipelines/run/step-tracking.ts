@@ -68,10 +68,16 @@ export async function createPipelineTracking(
     },
     async log(runId, input) {
       const tags = toKeyValues(input.tags ?? {});
+      const metrics = input.metrics ?? [];
+      // One batch when it fits MLflow's limits: every batch is a transaction.
+      if (tags.length <= LIMITS.batchTags && tags.length + metrics.length <= LIMITS.batchTotal) {
+        if (tags.length + metrics.length > 0)
+          await tracking.runs.logBatch(runId, { tags, metrics });
+        return;
+      }
       for (let i = 0; i < tags.length; i += LIMITS.batchTags) {
         await tracking.runs.logBatch(runId, { tags: tags.slice(i, i + LIMITS.batchTags) });
       }
-      const metrics = input.metrics ?? [];
       for (let i = 0; i < metrics.length; i += LIMITS.batchMetrics) {
         await tracking.runs.logBatch(runId, { metrics: metrics.slice(i, i + LIMITS.batchMetrics) });
       }

@@ -39,6 +39,12 @@ export interface PipelineRunRecord {
   error: string | null;
   startTime: number;
   endTime: number | null;
+  /** Who started it: `cli`, `api`, `schedule:<id>`, or null when not recorded. */
+  triggeredBy: string | null;
+  /** When `plinth pipeline cancel` asked the driving process to stop it. */
+  cancelRequestedAt: number | null;
+  /** The driving process's last sign of life; a `running` run with an old one was killed. */
+  heartbeatAt: number | null;
 }
 
 /** One step of a pipeline run as stored. */

@@ -3,12 +3,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createLocalArtifactStore } from "../../artifacts/local/local-artifact-store.ts";
 import type { TestBackend } from "../../metadata/testing/metadata-backends.ts";
-import type { Platform } from "../../platform.ts";
+import { createRegistryService } from "../../registry/registry-service.ts";
 import { createTrackingService } from "../../tracking/tracking-service.ts";
+import type { StepPlatform } from "../definition/step-platform.ts";
 
 /** The stores a pipeline run needs, over a fresh metadata backend and a temporary artifact directory. */
 export async function openTestPlatform(backend: TestBackend): Promise<{
-  platform: Pick<Platform, "metadata" | "artifacts" | "tracking">;
+  platform: StepPlatform;
+  /** The artifact directory, for processes (workers) that open the same stores. */
+  artifactsRoot: string;
   cleanup(): Promise<void>;
 }> {
   const { store, cleanup } = await backend.open();
@@ -18,7 +21,9 @@ export async function openTestPlatform(backend: TestBackend): Promise<{
       metadata: store,
       artifacts: createLocalArtifactStore({ root: dir }),
       tracking: createTrackingService(store),
+      registry: createRegistryService(store),
     },
+    artifactsRoot: dir,
     async cleanup() {
       await cleanup();
       rmSync(dir, { recursive: true, force: true });

@@ -3,9 +3,11 @@ import { join } from "node:path";
 import { invalidArgument, PlinthError } from "../../../core/errors.ts";
 import type { Pipeline } from "../../definition/define-pipeline.ts";
 import type { StepContext } from "../../definition/step-context.ts";
+import type { StepPlatform } from "../../definition/step-platform.ts";
 import type { OutputStore, StoredOutput } from "../../run/output-store.ts";
+import { withAttemptLogged } from "../failed-attempt.ts";
 import type { StepExecutor } from "../step-executor.ts";
-import type { LoggedMetric, StepTask } from "../step-task.ts";
+import type { LoggedMetric, StepTask, StepTaskResult } from "../step-task.ts";
 import { runInWorker } from "./run-in-worker.ts";
 
 /**
@@ -16,15 +18,16 @@ import { runInWorker } from "./run-in-worker.ts";
  * thread of its own instead, which is terminated on timeout or cancellation.
  *
  * @example
- * const executor = createInProcessExecutor({ pipeline, outputs, scratchRoot, concurrency: 4 });
+ * const executor = createInProcessExecutor({ pipeline, platform, outputs, scratchRoot, concurrency: 4 });
  */
 export function createInProcessExecutor(options: {
   pipeline: Pipeline;
+  platform: StepPlatform;
   outputs: OutputStore;
   scratchRoot: string;
   concurrency: number;
 }): StepExecutor {
-  const { pipeline, outputs, scratchRoot } = options;
+  const { pipeline, platform, outputs, scratchRoot } = options;
   if (!Number.isSafeInteger(options.concurrency) || options.concurrency < 1) {
     throw invalidArgument("concurrency", "must be a positive integer");
   }
@@ -41,87 +44,103 @@ export function createInProcessExecutor(options: {
     concurrency: options.concurrency,
 
     async run(task: StepTask, signal: AbortSignal) {
-      const definition = steps.get(task.step);
-      if (definition === undefined) throw new Error(`Step '${task.step}' is not in the pipeline`);
-      const label = `${task.step}${task.item === undefined ? "" : `-${task.item.index}`}`;
-      const inputs: Record<string, unknown> = {};
-      for (const [name, snapshot] of Object.entries(task.inputs)) {
-        inputs[name] =
-          "param" in snapshot
-            ? snapshot.param
-            : await outputs.get(snapshot.output, () => scratch(`${label}-in`));
-      }
-      if (task.item !== undefined) {
-        inputs.item = await outputs.get(task.item.value, () => scratch(`${label}-item`));
-      }
       const metrics: LoggedMetric[] = [];
       const logs: string[] = [];
-      const ctx: StepContext = {
-        runId: task.runId,
-        step: task.step,
-        attempt: task.attempt,
-        index: task.item?.index,
-        signal,
-        logMetric(key, value, step = 0) {
-          metrics.push({ key, value, step, timestamp: Date.now() });
-        },
-        log(message) {
-          logs.push(`${new Date().toISOString()} ${message}`);
-        },
-        scratchDir: (name) => scratch(`${label}-${name.replace(/[^\w.-]/g, "_")}`),
-      };
-      let result: unknown;
-      if (definition.thread === "worker") {
-        if (task.moduleUrl === undefined) {
-          throw new PlinthError(
-            "PIPELINES_INVALID_DEFINITION",
-            `Step '${task.step}' runs in a worker thread, which needs the pipeline loaded from a file`,
-            { field: `steps.${task.step}.thread` },
-          );
-        }
-        result = await runInWorker(
-          {
-            moduleUrl: task.moduleUrl,
-            step: task.step,
-            inputs,
-            runId: task.runId,
-            attempt: task.attempt,
-            index: task.item?.index,
-            scratchRoot: await scratch(`${label}-worker`),
-          },
-          signal,
-          { metrics, logs },
-        );
-      } else {
-        result = await definition.run(inputs, ctx);
+      try {
+        return await runTask(task, signal, metrics, logs);
+      } catch (error) {
+        throw withAttemptLogged(error, { metrics, logs });
       }
-      const field = `steps.${task.step}.outputs`;
-      if (typeof result !== "object" || result === null || Array.isArray(result)) {
-        throw new PlinthError(
-          "PIPELINES_UNSERIALISABLE_OUTPUT",
-          `Step '${task.step}' must return an object of named outputs, got ${Array.isArray(result) ? "an array" : typeof result}`,
-          { field },
-        );
-      }
-      const record = result as Record<string, unknown>;
-      for (const name of definition.outputs ?? []) {
-        if (!Object.hasOwn(record, name)) {
-          throw new PlinthError(
-            "PIPELINES_UNSERIALISABLE_OUTPUT",
-            `Step '${task.step}' did not return its declared output '${name}'`,
-            { field: `${field}.${name}` },
-          );
-        }
-      }
-      // Every output is checked before any is stored, so a bad one stores nothing.
-      for (const [name, value] of Object.entries(record)) outputs.check(value, `${field}.${name}`);
-      const stored: Record<string, StoredOutput> = {};
-      for (const [name, value] of Object.entries(record)) {
-        stored[name] = await outputs.put(value, `${field}.${name}`);
-      }
-      return { outputs: stored, metrics, logs };
     },
 
     async close() {},
   };
+
+  async function runTask(
+    task: StepTask,
+    signal: AbortSignal,
+    metrics: LoggedMetric[],
+    logs: string[],
+  ): Promise<StepTaskResult> {
+    const definition = steps.get(task.step);
+    if (definition === undefined) throw new Error(`Step '${task.step}' is not in the pipeline`);
+    const label = `${task.step}${task.item === undefined ? "" : `-${task.item.index}`}`;
+    const inputs: Record<string, unknown> = {};
+    for (const [name, snapshot] of Object.entries(task.inputs)) {
+      inputs[name] =
+        "param" in snapshot
+          ? snapshot.param
+          : await outputs.get(snapshot.output, () => scratch(`${label}-in`));
+    }
+    if (task.item !== undefined) {
+      inputs.item = await outputs.get(task.item.value, () => scratch(`${label}-item`));
+    }
+    const ctx: StepContext = {
+      runId: task.runId,
+      step: task.step,
+      trackingRunId: task.trackingRunId,
+      attempt: task.attempt,
+      index: task.item?.index,
+      signal,
+      platform,
+      logMetric(key, value, step = 0) {
+        metrics.push({ key, value, step, timestamp: Date.now() });
+      },
+      log(message) {
+        logs.push(`${new Date().toISOString()} ${message}`);
+      },
+      scratchDir: (name) => scratch(`${label}-${name.replace(/[^\w.-]/g, "_")}`),
+    };
+    let result: unknown;
+    if (definition.thread === "worker") {
+      if (task.moduleUrl === undefined) {
+        throw new PlinthError(
+          "PIPELINES_INVALID_DEFINITION",
+          `Step '${task.step}' runs in a worker thread, which needs the pipeline loaded from a file`,
+          { field: `steps.${task.step}.thread` },
+        );
+      }
+      result = await runInWorker(
+        {
+          moduleUrl: task.moduleUrl,
+          step: task.step,
+          inputs,
+          runId: task.runId,
+          trackingRunId: task.trackingRunId,
+          attempt: task.attempt,
+          index: task.item?.index,
+          scratchRoot: await scratch(`${label}-worker`),
+        },
+        signal,
+        { metrics, logs },
+      );
+    } else {
+      result = await definition.run(inputs, ctx);
+    }
+    const field = `steps.${task.step}.outputs`;
+    if (typeof result !== "object" || result === null || Array.isArray(result)) {
+      throw new PlinthError(
+        "PIPELINES_UNSERIALISABLE_OUTPUT",
+        `Step '${task.step}' must return an object of named outputs, got ${Array.isArray(result) ? "an array" : typeof result}`,
+        { field },
+      );
+    }
+    const record = result as Record<string, unknown>;
+    for (const name of definition.outputs ?? []) {
+      if (!Object.hasOwn(record, name)) {
+        throw new PlinthError(
+          "PIPELINES_UNSERIALISABLE_OUTPUT",
+          `Step '${task.step}' did not return its declared output '${name}'`,
+          { field: `${field}.${name}` },
+        );
+      }
+    }
+    // Every output is checked before any is stored, so a bad one stores nothing.
+    for (const [name, value] of Object.entries(record)) outputs.check(value, `${field}.${name}`);
+    const stored: Record<string, StoredOutput> = {};
+    for (const [name, value] of Object.entries(record)) {
+      stored[name] = await outputs.put(value, `${field}.${name}`);
+    }
+    return { outputs: stored, metrics, logs };
+  }
 }

@@ -4,9 +4,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { pathToFileURL } from "node:url";
+import { rejectsWithCode } from "../../../core/testing/rejects-with-code.ts";
 import { metadataBackends, type TestBackend } from "../../../metadata/testing/metadata-backends.ts";
 import { loadPipelineFile } from "../../definition/load-pipeline-file.ts";
 import { runPipeline } from "../../run/run-pipeline.ts";
+import { createMetadataPipelineRunStore } from "../../state/metadata/create-metadata-pipeline-run-store.ts";
 import { openTestPlatform } from "../../testing/open-test-platform.ts";
 
 const API = pathToFileURL(join(import.meta.dirname, "../../index.ts")).href;
@@ -93,12 +95,16 @@ test("worker-thread steps run off the main thread; a stuck one is terminated at 
     assert.equal(spin?.error?.code, "PIPELINES_STEP_TIMEOUT");
     assert.ok(Date.now() - started < 10_000);
 
-    // Without the module's location a worker cannot import the step.
-    const inline = await runPipeline(pipeline, { platform: env.platform, params: { n: 1 } });
-    assert.equal(
-      inline.steps.find((s) => s.step === "hot")?.error?.code,
+    // Without the module's location a worker cannot import the step: refused before
+    // anything runs.
+    const before = await createMetadataPipelineRunStore(env.platform.metadata).listRuns();
+    await rejectsWithCode(
+      runPipeline(pipeline, { platform: env.platform, params: { n: 1 } }),
       "PIPELINES_INVALID_DEFINITION",
+      "moduleUrl",
     );
+    const afterwards = await createMetadataPipelineRunStore(env.platform.metadata).listRuns();
+    assert.equal(afterwards.length, before.length);
   } finally {
     await env.cleanup();
   }

@@ -1,6 +1,6 @@
 import { Worker } from "node:worker_threads";
-import { ERROR_CATALOGUE, type ErrorCode, PlinthError } from "../../../core/errors.ts";
 import { isPathValue, pathOutput } from "../../definition/path-value.ts";
+import { rebuildError } from "../serialized-error.ts";
 import type { LoggedMetric } from "../step-task.ts";
 import { PATH_KEY, type WorkerMessage, type WorkerStart } from "./worker-protocol.ts";
 
@@ -55,7 +55,7 @@ export function runInWorker(
           finish(() => resolve(fromTransfer(message.outputs)));
           break;
         case "error":
-          finish(() => reject(rebuildError(message)));
+          finish(() => reject(rebuildError(message.error)));
           break;
       }
     });
@@ -87,16 +87,4 @@ function fromTransfer(outputs: unknown): unknown {
         : v,
     ]),
   );
-}
-
-/** The step's error as thrown in the worker: PlinthErrors keep their code, others their name. */
-function rebuildError(message: Extract<WorkerMessage, { type: "error" }>): Error {
-  const error =
-    message.code !== undefined && Object.hasOwn(ERROR_CATALOGUE, message.code)
-      ? new PlinthError(message.code as ErrorCode, message.message, {
-          ...(message.field === undefined ? {} : { field: message.field }),
-        })
-      : Object.assign(new Error(message.message), { name: message.name });
-  if (message.stack !== undefined) error.stack = message.stack;
-  return error;
 }

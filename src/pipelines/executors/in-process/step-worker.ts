@@ -3,9 +3,11 @@ import { mkdtemp } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parentPort, workerData } from "node:worker_threads";
+import { PlinthError } from "../../../core/errors.ts";
 import { loadPipelineFile } from "../../definition/load-pipeline-file.ts";
 import { isPathValue, pathOutput } from "../../definition/path-value.ts";
 import type { StepContext } from "../../definition/step-context.ts";
+import { serializeError } from "../serialized-error.ts";
 import { PATH_KEY, type WorkerMessage, type WorkerStart } from "./worker-protocol.ts";
 
 const start = workerData as WorkerStart;
@@ -27,9 +29,17 @@ try {
   const ctx: StepContext = {
     runId: start.runId,
     step: start.step,
+    trackingRunId: start.trackingRunId,
     attempt: start.attempt,
     index: start.index,
     signal: controller.signal,
+    get platform(): never {
+      throw new PlinthError(
+        "PIPELINES_INVALID_DEFINITION",
+        `Step '${start.step}' runs in a worker thread, where ctx.platform is not available; use thread: "main"`,
+        { field: `steps.${start.step}.thread` },
+      );
+    },
     logMetric: (key, value, step = 0) =>
       post({ type: "metric", key, value, step, timestamp: Date.now() }),
     log: (message) => post({ type: "log", line: `${new Date().toISOString()} ${message}` }),
@@ -43,16 +53,7 @@ try {
       : result;
   post({ type: "done", outputs });
 } catch (error) {
-  const e = error instanceof Error ? error : new Error(String(error));
-  const { code, field } = e as { code?: unknown; field?: unknown };
-  post({
-    type: "error",
-    name: e.name,
-    message: e.message,
-    stack: e.stack,
-    code: typeof code === "string" ? code : undefined,
-    field: typeof field === "string" ? field : undefined,
-  });
+  post({ type: "error", error: serializeError(error) });
 }
 
 function toTransfer(value: unknown): unknown {

@@ -1,3 +1,5 @@
+import type { SerializedError } from "../serialized-error.ts";
+
 /**
  * Messages between the executor and a step's worker thread. Structured cloning drops the
  * symbol that marks a `pathOutput`, so paths cross as `{ [PATH_KEY]: path }` and are
@@ -11,6 +13,7 @@ export interface WorkerStart {
   step: string;
   inputs: Record<string, unknown>;
   runId: string;
+  trackingRunId: string | undefined;
   attempt: number;
   index: number | undefined;
   scratchRoot: string;
@@ -21,11 +24,4 @@ export type WorkerMessage =
   | { type: "metric"; key: string; value: number; step: number; timestamp: number }
   | { type: "log"; line: string }
   | { type: "done"; outputs: unknown }
-  | {
-      type: "error";
-      name: string;
-      message: string;
-      stack: string | undefined;
-      code: string | undefined;
-      field: string | undefined;
-    };
+  | { type: "error"; error: SerializedError };

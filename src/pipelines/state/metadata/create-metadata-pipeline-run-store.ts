@@ -2,7 +2,7 @@ import type { Selectable } from "kysely";
 import { PlinthError } from "../../../core/errors.ts";
 import type { MetadataStore } from "../../../metadata/metadata-store.ts";
 import type { PipelineRunsTable, PipelineStepRunsTable } from "../../../metadata/schema.ts";
-import type { PipelineRunStore } from "../pipeline-run-store.ts";
+import type { CancelOutcome, PipelineRunStore } from "../pipeline-run-store.ts";
 import type { PipelineRunRecord, StepRunRecord } from "../pipeline-run-types.ts";
 
 /**
@@ -31,6 +31,9 @@ export function createMetadataPipelineRunStore(metadata: MetadataStore): Pipelin
             error: null,
             start_time: Date.now(),
             end_time: null,
+            triggered_by: input.triggeredBy ?? null,
+            cancel_requested_at: null,
+            heartbeat_at: Date.now(),
           })
           .execute();
         if (input.steps.length === 0) return;
@@ -50,6 +53,7 @@ export function createMetadataPipelineRunStore(metadata: MetadataStore): Pipelin
               tracking_run_id: null,
               start_time: null,
               end_time: null,
+              logs: null,
             })),
           )
           .execute();
@@ -68,6 +72,7 @@ export function createMetadataPipelineRunStore(metadata: MetadataStore): Pipelin
       if (changes.trackingRunId !== undefined) row.tracking_run_id = changes.trackingRunId;
       if (changes.startTime !== undefined) row.start_time = changes.startTime;
       if (changes.endTime !== undefined) row.end_time = changes.endTime;
+      if (changes.logs !== undefined) row.logs = keepTail(changes.logs, MAX_LOG_CHARS);
       if (Object.keys(row).length === 0) return;
       await db
         .updateTable("pipeline_step_runs")
@@ -91,11 +96,7 @@ export function createMetadataPipelineRunStore(metadata: MetadataStore): Pipelin
         .selectAll()
         .where("run_id", "=", runId)
         .executeTakeFirst();
-      if (row === undefined) {
-        throw new PlinthError("PIPELINES_RUN_NOT_FOUND", `No pipeline run has id '${runId}'`, {
-          field: "run_id",
-        });
-      }
+      if (row === undefined) throw runNotFound(runId);
       const run = toRun(row);
       const steps = (
         await db.selectFrom("pipeline_step_runs").selectAll().where("run_id", "=", runId).execute()
@@ -127,8 +128,97 @@ export function createMetadataPipelineRunStore(metadata: MetadataStore): Pipelin
         .executeTakeFirst();
       return row === undefined ? undefined : toStep(row);
     },
+
+    async requestCancel(runId, staleAfterMs) {
+      return metadata.transaction(async (trx): Promise<CancelOutcome> => {
+        const row = await trx
+          .selectFrom("pipeline_runs")
+          .select(["status", "heartbeat_at"])
+          .where("run_id", "=", runId)
+          .executeTakeFirst();
+        if (row === undefined) throw runNotFound(runId);
+        if (row.status !== "running") return "finished";
+        const now = Date.now();
+        const heartbeat = row.heartbeat_at === null ? null : Number(row.heartbeat_at);
+        const orphaned = heartbeat === null || now - heartbeat > staleAfterMs;
+        await trx
+          .updateTable("pipeline_runs")
+          .set(
+            orphaned
+              ? { cancel_requested_at: now, status: "cancelled", error: "cancelled", end_time: now }
+              : { cancel_requested_at: now },
+          )
+          .where("run_id", "=", runId)
+          .execute();
+        if (!orphaned) return "requested";
+        await trx
+          .updateTable("pipeline_step_runs")
+          .set({ status: "cancelled", end_time: now })
+          .where("run_id", "=", runId)
+          .where("status", "in", ["pending", "running"])
+          .execute();
+        return "cancelled";
+      });
+    },
+
+    async heartbeat(runIds) {
+      if (runIds.length === 0) return [];
+      await db
+        .updateTable("pipeline_runs")
+        .set({ heartbeat_at: Date.now() })
+        .where("run_id", "in", [...runIds])
+        .execute();
+      const rows = await db
+        .selectFrom("pipeline_runs")
+        .select("run_id")
+        .where("run_id", "in", [...runIds])
+        .where("cancel_requested_at", "is not", null)
+        .execute();
+      return rows.map((r) => r.run_id);
+    },
+
+    async logs(runId, step) {
+      const run = await db
+        .selectFrom("pipeline_runs")
+        .select("dag")
+        .where("run_id", "=", runId)
+        .executeTakeFirst();
+      if (run === undefined) throw runNotFound(runId);
+      let q = db
+        .selectFrom("pipeline_step_runs")
+        .select(["step_name", "logs"])
+        .where("run_id", "=", runId);
+      if (step !== undefined) q = q.where("step_name", "=", step);
+      const rows = await q.execute();
+      if (step !== undefined && rows.length === 0) {
+        throw new PlinthError(
+          "PIPELINES_RUN_NOT_FOUND",
+          `Pipeline run '${runId}' has no step '${step}'`,
+          { field: "step" },
+        );
+      }
+      const dag = JSON.parse(run.dag) as { steps: Array<{ name: string }> };
+      const position = new Map(dag.steps.map((s, i) => [s.name, i]));
+      rows.sort((a, b) => (position.get(a.step_name) ?? 0) - (position.get(b.step_name) ?? 0));
+      return rows.map((r) => ({ step: r.step_name, logs: r.logs ?? "" }));
+    },
   };
   return Object.freeze(store);
+}
+
+/** A step's log is kept in the database up to this many characters, newest lines first kept. */
+const MAX_LOG_CHARS = 1 << 20;
+
+function keepTail(text: string, limit: number): string {
+  if (text.length <= limit) return text;
+  const cut = text.indexOf("\n", text.length - limit);
+  return `[earlier lines dropped]\n${text.slice(cut < 0 ? text.length - limit : cut + 1)}`;
+}
+
+function runNotFound(runId: string): PlinthError {
+  return new PlinthError("PIPELINES_RUN_NOT_FOUND", `No pipeline run has id '${runId}'`, {
+    field: "run_id",
+  });
 }
 
 function json(value: unknown): string | null {
@@ -151,6 +241,9 @@ function toRun(row: Selectable<PipelineRunsTable>): PipelineRunRecord {
     error: row.error,
     startTime: Number(row.start_time),
     endTime: row.end_time === null ? null : Number(row.end_time),
+    triggeredBy: row.triggered_by,
+    cancelRequestedAt: row.cancel_requested_at === null ? null : Number(row.cancel_requested_at),
+    heartbeatAt: row.heartbeat_at === null ? null : Number(row.heartbeat_at),
   };
 }
 
