@@ -2,7 +2,7 @@ import { createReadStream } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { invalidArgument, PlinthError } from "../../core/errors.ts";
 import { sha256OfStream } from "../../core/hash.ts";
-import { readDataset } from "../../training/dataset/read-dataset.ts";
+import { type ReadDatasetOptions, readDataset } from "../../training/dataset/read-dataset.ts";
 import { sliceDataset } from "../../training/dataset/slice-dataset.ts";
 import type { TrainingDataset } from "../../training/dataset/training-dataset.ts";
 import { type GbdtParams, resolveGbdtParams } from "../../training/gbdt/gbdt-params.ts";
@@ -12,6 +12,7 @@ import { type Command, type OptionValues, withPlatform } from "../command.ts";
 import { emit } from "../output.ts";
 import { createProgressBar } from "../progress-bar.ts";
 import { renderTable } from "../table.ts";
+import { readFeatureServiceDataset } from "./train-from-features.ts";
 
 type Algorithm = NonNullable<TrainerChoice["algorithm"]>;
 const ALGORITHMS: readonly Algorithm[] = ["gbdt", "linear"];
@@ -54,7 +55,8 @@ const GBDT_FLAGS: Record<string, ParamFlag> = {
 export const trainCommand: Command = {
   summary:
     "Train a gradient-boosted tree or linear model from a CSV, Parquet or Arrow file and log it to a tracking run",
-  usage: `plinth train --data FILE --label COLUMN [--algorithm gbdt|linear] [--categorical C1,C2]
+  usage: `plinth train (--data FILE | --service NAME --entities FILE [--module features.ts]
+              [--timestamp-column COLUMN]) --label COLUMN [--algorithm gbdt|linear] [--categorical C1,C2]
              [--weight COLUMN] [--group COLUMN] [--validation FILE | --valid-fraction F]
              [--config params.json] [--experiment NAME] [--run-name NAME] [--json]
   gbdt (default):
@@ -65,6 +67,13 @@ export const trainCommand: Command = {
   linear:    [--objective binary|multiclass|regression] [--num-class K] [--alpha F]
              [--l1-ratio F] [--tolerance F] [--max-iterations N]
 
+--data reads a CSV, Parquet or Arrow table. --service builds the training set from a feature
+service instead: for each row of the entity file (its join keys, timestamp column, default
+event_timestamp, and the label), the service's features as of that time (point in time, as
+\`plinth features\` retrieves them offline); the model's inputs are the service's features and
+the run records the training set's lineage hash. The features module is --module, else
+PLINTH_FEATURES / featuresModule, else ./features.ts.
+
 Without --validation, the last --valid-fraction of the rows (default 0.2, kept in file order
 so time-ordered data does not leak) is held out for validation metrics (and, for GBDT,
 per-round metrics and early stopping). Flags override values from --config (a JSON object
@@ -73,6 +82,10 @@ of the algorithm's parameters). Linear models minimise mean loss + alpha·(l1-ra
 mean; they take numeric columns only (no --categorical).`,
   options: {
     data: { type: "string" },
+    service: { type: "string" },
+    entities: { type: "string" },
+    module: { type: "string" },
+    "timestamp-column": { type: "string" },
     label: { type: "string" },
     categorical: { type: "string" },
     weight: { type: "string" },
@@ -93,7 +106,6 @@ mean; they take numeric columns only (no --categorical).`,
   async run({ positionals, values, io }) {
     if (positionals.length > 0)
       throw invalidArgument("train", `unexpected argument '${positionals[0]}'`);
-    const data = requiredString(values, "data");
     const label = requiredString(values, "label");
     const algorithm = algorithmOf(values);
     const params = await resolveParams(values, algorithm);
@@ -112,8 +124,10 @@ mean; they take numeric columns only (no --categorical).`,
       ...(typeof values.weight === "string" ? { weight: values.weight } : {}),
       ...(typeof values.group === "string" ? { group: values.group } : {}),
     };
-    const all = await readDataset(data, readOptions);
-    const datasetHash = await sha256OfStream(createReadStream(data));
+    const { dataset: all, datasetHash } =
+      typeof values.service === "string"
+        ? await readFeatureServiceDataset(values, readOptions)
+        : await readFileDataset(requiredString(values, "data"), readOptions);
     const { train, validation } =
       typeof values.validation === "string"
         ? {
@@ -219,6 +233,14 @@ async function resolveParams(
     params[spec.param] = number;
   }
   return params;
+}
+
+async function readFileDataset(
+  path: string,
+  readOptions: ReadDatasetOptions,
+): Promise<{ dataset: TrainingDataset; datasetHash: string }> {
+  const dataset = await readDataset(path, readOptions);
+  return { dataset, datasetHash: await sha256OfStream(createReadStream(path)) };
 }
 
 function requiredString(values: OptionValues, flag: string): string {

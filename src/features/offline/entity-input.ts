@@ -1,3 +1,5 @@
+import { PlinthError } from "../../core/errors.ts";
+
 /**
  * The entity rows of a training set: keys and an event timestamp per row, plus any other
  * columns (labels, request data), which pass through to the result in input order.
@@ -23,3 +25,20 @@ export type EntityInput =
   | { readonly parquet: string }
   | { readonly csv: string }
   | { readonly sql: string };
+
+/**
+ * The entity input of a file path: `.parquet` or `.csv` (by extension, any case). Anything
+ * else is INVALID_ARGUMENT naming `field`.
+ *
+ * @example
+ * const input = entityInputFromPath("labels.parquet", "entities"); // { parquet: "labels.parquet" }
+ */
+export function entityInputFromPath(path: string, field: string): EntityInput {
+  if (/\.parquet$/i.test(path)) return { parquet: path };
+  if (/\.csv$/i.test(path)) return { csv: path };
+  throw new PlinthError(
+    "INVALID_ARGUMENT",
+    `'${field}' must be a .csv or .parquet file of entity rows, got '${path}'`,
+    { field },
+  );
+}

@@ -4,7 +4,7 @@ import { PlinthError } from "../../../core/errors.ts";
 import { sha256OfStream } from "../../../core/hash.ts";
 import { loadFeatureDefinitions } from "../../../features/definitions/load-feature-definitions.ts";
 import { createDuckDbOfflineStore } from "../../../features/offline/duckdb/create-duckdb-offline-store.ts";
-import type { EntityInput } from "../../../features/offline/entity-input.ts";
+import { entityInputFromPath } from "../../../features/offline/entity-input.ts";
 import type { FeatureStatistics } from "../../../features/offline/feature-statistics.ts";
 import type { TrainingSetLineage } from "../../../features/offline/training-set-lineage.ts";
 import { type PathValue, pathOutput } from "../../definition/path-value.ts";
@@ -43,7 +43,7 @@ export async function buildTrainingSet(
 ): Promise<TrainingSet> {
   const definitions = await loadFeatureDefinitions(input.features);
   const job = createDuckDbOfflineStore(definitions).getHistoricalFeatures(
-    entityInput(input.entities),
+    entityInputFromPath(input.entities, "params.entities"),
     input.featureService,
     { timestampColumn: input.timestampColumn },
   );
@@ -84,16 +84,6 @@ export async function buildTrainingSet(
     features,
     holdout,
   };
-}
-
-function entityInput(path: string): EntityInput {
-  if (/\.parquet$/i.test(path)) return { parquet: path };
-  if (/\.csv$/i.test(path)) return { csv: path };
-  throw new PlinthError(
-    "PIPELINES_INVALID_PARAM",
-    `Parameter 'entities' must be a .csv or .parquet file, got '${path}'`,
-    { field: "params.entities" },
-  );
 }
 
 /**
