@@ -27,6 +27,7 @@ export interface MetadataSchema {
   pipeline_definitions: PipelineDefinitionsTable;
   pipeline_schedules: PipelineSchedulesTable;
   pipeline_schedule_fires: PipelineScheduleFiresTable;
+  prediction_labels: PredictionLabelsTable;
 }
 
 export interface KeyValueTable {
@@ -221,4 +222,18 @@ export interface FeatureDatasetsTable {
   registry_versions: string;
   created_at: number;
   created_by: string;
+}
+
+/** A delayed label, by request id or by entity and event time (008). */
+export interface PredictionLabelsTable {
+  deployment: string;
+  /** `id:<request id>` or `entity:<entity JSON>@<event ms>`: the idempotency key. */
+  label_key: string;
+  request_id: string | null;
+  /** Entity keys as canonical JSON (sorted keys). */
+  entity_key: string | null;
+  event_time: number | null;
+  label: number;
+  labelled_at: number;
+  ingested_at: number;
 }
