@@ -159,7 +159,8 @@ export function createLabelStore(metadata: MetadataStore): LabelStore {
       const joined = await join(deployment, records, window);
       const byVariant: Record<string, { predictions: number; labelled: number }> = {};
       records.forEach((r, i) => {
-        const v = (byVariant[r.variant] ??= { predictions: 0, labelled: 0 });
+        const v = byVariant[r.variant] ?? { predictions: 0, labelled: 0 };
+        byVariant[r.variant] = v;
         v.predictions++;
         if (!Number.isNaN(joined.label[i]!)) v.labelled++;
       });
