@@ -78,17 +78,6 @@ for (const backend of backends) {
 
     test("bad input is a 4xx naming the field, and stores nothing", async () => {
       for (const [body, status, field] of [
-        [
-          {
-            deployment: "fraud",
-            labels: [
-              { requestId: "x", label: 1 },
-              { requestId: "y", label: 1e999 },
-            ],
-          },
-          400,
-          "labels[1].label",
-        ],
         [{ deployment: "fraud", labels: [{ requestId: "x", label: "1" }] }, 400, "labels[0].label"],
         [
           { deployment: "fraud", labels: [{ requestId: ["x"], label: 1 }] },
@@ -113,6 +102,13 @@ for (const backend of backends) {
         assert.equal(res.status, status, JSON.stringify(body).slice(0, 80));
         assert.equal(((await res.json()) as { field: string }).field, field);
       }
+      // JSON has no Infinity, but 1e999 parses to it: refused, naming the row.
+      const infinite = await post(
+        undefined,
+        '{"deployment":"fraud","labels":[{"requestId":"x","label":1},{"requestId":"y","label":1e999}]}',
+      );
+      assert.equal(infinite.status, 400);
+      assert.equal(((await infinite.json()) as { field: string }).field, "labels[1].label");
       for (const raw of [
         "{",
         "null",

@@ -29,9 +29,9 @@ function rebuild(feature: FeatureProfile, rows: number, target: number): Feature
       { value: Number.POSITIVE_INFINITY, count: feature.positiveInfinity },
       { value: Number.NEGATIVE_INFINITY, count: feature.negativeInfinity },
     ];
-    feature.sketch.buckets.forEach((bucket, i) =>
-      parts.push({ value: bucketMidpoint(bucket), count: feature.sketch.counts[i]! }),
-    );
+    for (const [i, bucket] of feature.sketch.buckets.entries()) {
+      parts.push({ value: bucketMidpoint(bucket), count: feature.sketch.counts[i]! });
+    }
     const counts = scale(
       parts.map((p) => p.count),
       target,
