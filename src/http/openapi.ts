@@ -1,3 +1,4 @@
+import { LABEL_OPENAPI_PATHS } from "./monitoring/label-openapi.ts";
 import { PIPELINE_OPENAPI_PATHS } from "./pipelines/pipeline-openapi.ts";
 
 /**
@@ -282,6 +283,7 @@ export const OPENAPI_DOCUMENT = {
         },
       },
     },
+    ...LABEL_OPENAPI_PATHS,
   },
   components: {
     schemas: {
