@@ -33,7 +33,7 @@ test("the quickstart runs the loop end to end at a small size and leaves a worki
   const summary = JSON.parse(result.stdout);
   assert.deepEqual(
     summary.stages.map((s: { stage: string }) => s.stage),
-    ["project", "apply", "materialize", "train", "online", "deploy", "serve"],
+    ["project", "apply", "materialize", "train", "online", "deploy", "serve", "monitor"],
   );
   assert.equal(summary.home, join(root, "home"));
   assert.equal(summary.model.name, "fraud");
@@ -45,6 +45,12 @@ test("the quickstart runs the loop end to end at a small size and leaves a worki
   const f = summary.onlineExample.features;
   assert.ok(Math.abs(f.amount_ratio - 480 / Math.max(f.avg_amount_7d, 1)) < 1e-9);
   assert.match(readFileSync(join(dir, "features.ts"), "utf8"), /from "plinth"/);
+  // Today's amounts are shifted on purpose: the ratio feature must be caught drifting.
+  assert.ok(
+    summary.monitoring.drifted.includes("amount_ratio"),
+    JSON.stringify(summary.monitoring),
+  );
+  assert.match(readFileSync(summary.monitoring.report, "utf8"), /<svg/);
 
   // The stores it leaves are the ones the CLI and server open with --home.
   const platform = await openPlatform(resolveConfig({ overrides: { home: summary.home } }), {

@@ -7,6 +7,7 @@ import type { GateReport } from "../pipelines/builtin/training/evaluate-candidat
 import { trainingPipeline } from "../pipelines/builtin/training/training-pipeline.ts";
 import { runPipeline } from "../pipelines/run/run-pipeline.ts";
 import { openPlatform, type Platform } from "../platform.ts";
+import { type DemoMonitoring, monitorDemoTraffic } from "./monitor-demo-traffic.ts";
 import { type DemoTraffic, serveDemoTraffic } from "./serve-demo-traffic.ts";
 import { type DemoProject, type DemoSize, writeDemoProject } from "./write-demo-project.ts";
 
@@ -51,6 +52,7 @@ export interface QuickstartResult {
   };
   readonly deployment: string;
   readonly traffic: Omit<DemoTraffic, "from" | "to">;
+  readonly monitoring: DemoMonitoring;
   readonly onlineExample: {
     readonly entity: Readonly<Record<string, number>>;
     readonly request: Readonly<Record<string, number>>;
@@ -152,6 +154,19 @@ export async function runQuickstart(options: QuickstartOptions): Promise<Quickst
       (t) =>
         `${t.requests} predictions served and logged (${t.logged}); ${(t.flaggedShare * 100).toFixed(1)}% flagged`,
     );
+    const monitoring = await stage(
+      "monitor",
+      () =>
+        monitorDemoTraffic(platform, {
+          deployment: QUICKSTART_MODEL,
+          model: QUICKSTART_MODEL,
+          from: traffic.from,
+          to: traffic.to,
+          out: join(dir, "monitoring-report.html"),
+        }),
+      (m) =>
+        `${m.drifted.length} of ${m.tested} columns drifted (${m.drifted.join(", ") || "none"}); report in ${m.report}`,
+    );
     return {
       dir,
       home,
@@ -166,6 +181,7 @@ export async function runQuickstart(options: QuickstartOptions): Promise<Quickst
         example: traffic.example,
         logged: traffic.logged,
       },
+      monitoring,
       onlineExample,
     };
   } finally {
