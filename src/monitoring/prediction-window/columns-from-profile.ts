@@ -11,7 +11,7 @@ export const OTHER_CATEGORY = "(other)";
  * Columns that stand in for the data a profile was made from, so the drift tests (which
  * compare samples) can run against a stored reference profile: each numeric sketch bucket
  * becomes its count of copies of the bucket's midpoint (within 1/256 of every value it
- * holds), each category its count of codes, missing rows NaN or no code, ±Infinity kept.
+ * holds; the lowest and highest bucket the exact min and max), each category its count of codes, missing rows NaN or no code, ±Infinity kept.
  * A profile of more than {@link MAX_REBUILT_ROWS} rows is scaled down to that many,
  * proportionally (largest remainders), which keeps every share to within 1/100,000 and
  * keeps the reference over 1000 rows, so Evidently's test choice is the same.
@@ -29,8 +29,19 @@ function rebuild(feature: FeatureProfile, rows: number, target: number): Feature
       { value: Number.POSITIVE_INFINITY, count: feature.positiveInfinity },
       { value: Number.NEGATIVE_INFINITY, count: feature.negativeInfinity },
     ];
-    for (const [i, bucket] of feature.sketch.buckets.entries()) {
-      parts.push({ value: bucketMidpoint(bucket), count: feature.sketch.counts[i]! });
+    const { buckets, counts: bucketCounts } = feature.sketch;
+    const { min, max } = feature.moments;
+    for (const [i, bucket] of buckets.entries()) {
+      // The extreme buckets stand for the exact min and max the profile kept, so the rebuilt
+      // column has the reference's true range (a bucket holding 0 has a denormal midpoint,
+      // which would make every current 0 "out of range"); others are clamped into the range.
+      const value =
+        i === 0
+          ? min
+          : i === buckets.length - 1
+            ? max
+            : Math.min(max, Math.max(min, bucketMidpoint(bucket)));
+      parts.push({ value, count: bucketCounts[i]! });
     }
     const counts = scale(
       parts.map((p) => p.count),
