@@ -27,6 +27,7 @@ export interface MetadataSchema {
   pipeline_definitions: PipelineDefinitionsTable;
   pipeline_schedules: PipelineSchedulesTable;
   pipeline_schedule_fires: PipelineScheduleFiresTable;
+  deployments: DeploymentsTable;
 }
 
 export interface KeyValueTable {
@@ -221,4 +222,12 @@ export interface FeatureDatasetsTable {
   registry_versions: string;
   created_at: number;
   created_by: string;
+}
+
+/** A model-serving deployment; `spec` is its JSON (variants, sticky key, threshold, description). */
+export interface DeploymentsTable {
+  name: string;
+  spec: string;
+  created_at: number;
+  updated_at: number;
 }
