@@ -3,6 +3,7 @@ import { invalidArgument } from "../core/errors.ts";
 import { PLINTH_VERSION } from "../version.ts";
 import { COMMON_OPTIONS, type Command } from "./command.ts";
 import { datasetsCommand } from "./commands/datasets.ts";
+import { deploymentsCommand } from "./commands/deployments.ts";
 import { experimentsCommand } from "./commands/experiments.ts";
 import { featuresCommand } from "./commands/features.ts";
 import { modelsCommand } from "./commands/models.ts";
@@ -25,6 +26,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   monitor: monitorCommand,
   features: featuresCommand,
   worker: workerCommand,
+  deployments: deploymentsCommand,
 };
 
 function help(): string {
