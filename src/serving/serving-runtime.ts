@@ -1,4 +1,6 @@
+import type { Platform } from "../platform.ts";
 import type { ServingMetrics } from "./metrics/serving-metrics.ts";
+import type { PredictionLog } from "./prediction-log/prediction-log.ts";
 
 /** The outputs of one scored row, by the model manifest's output names (`probability`, `score`, ...). */
 export type PredictionOutputs = Readonly<Record<string, number>>;
@@ -166,4 +168,17 @@ export interface ServingRuntimeSettings {
   readonly maxExplain?: number;
   /** Only these deployments (default: every deployment in the store, followed as they come and go). */
   readonly deployments?: readonly string[];
+}
+
+/** What a runtime is built from. */
+export interface ServingRuntimeOptions extends ServingRuntimeSettings {
+  /** Deployments, registry, tracking and artifacts (to load models), features (online lookup). */
+  readonly platform: Pick<
+    Platform,
+    "deployments" | "registry" | "tracking" | "artifacts" | "features" | "logger"
+  >;
+  /** Where every prediction (live and shadow) is appended; none is logged without one. */
+  readonly predictionLog?: PredictionLog;
+  /** Default: a fresh `createServingMetrics()`; pass one to share it across runtimes. */
+  readonly metrics?: ServingMetrics;
 }

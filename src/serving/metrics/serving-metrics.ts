@@ -15,6 +15,8 @@ export interface DeploymentMetrics {
   observeFeatureLookup(latencyMs: number): void;
   /** Counts `n` values served as missing (NOT_FOUND or OUTSIDE_MAX_AGE online) for `feature`. */
   countMissing(feature: string, n: number): void;
+  /** Counts one shadow scoring skipped because too many were in flight (load shedding, never queued without bound). */
+  countShadowSkipped(): void;
   /** The series of one variant (live or shadow); made on first use and kept. */
   variant(name: string): VariantMetrics;
 }
