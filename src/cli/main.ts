@@ -10,6 +10,7 @@ import { modelsCommand } from "./commands/models.ts";
 import { monitorCommand } from "./commands/monitor.ts";
 import { pipelineCommand } from "./commands/pipeline.ts";
 import { runsCommand } from "./commands/runs.ts";
+import { serveCommand } from "./commands/serve.ts";
 import { serverCommand } from "./commands/server.ts";
 import { trainCommand } from "./commands/train.ts";
 import { workerCommand } from "./commands/worker.ts";
@@ -27,6 +28,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   features: featuresCommand,
   worker: workerCommand,
   deployments: deploymentsCommand,
+  serve: serveCommand,
 };
 
 function help(): string {

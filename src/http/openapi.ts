@@ -1,4 +1,5 @@
 import { PIPELINE_OPENAPI_PATHS } from "./pipelines/pipeline-openapi.ts";
+import { SERVING_OPENAPI_PATHS } from "./serving/serving-openapi.ts";
 
 /**
  * The OpenAPI document for plinth's own routes (the MLflow-compatible routes are documented
@@ -282,6 +283,7 @@ export const OPENAPI_DOCUMENT = {
         },
       },
     },
+    ...SERVING_OPENAPI_PATHS,
   },
   components: {
     schemas: {

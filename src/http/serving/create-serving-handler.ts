@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { invalidArgument, PlinthError } from "../../core/errors.ts";
+import { invalidArgument, isPlinthError, PlinthError } from "../../core/errors.ts";
 import type { Logger } from "../../core/logger.ts";
 import type { ServingRuntime } from "../../serving/serving-runtime.ts";
 import { readJsonBody } from "./read-json-body.ts";
@@ -79,13 +79,23 @@ export function createServingHandler(options: {
     return false;
   };
 
+  /** Reads the body, counting a refusal as the deployment's error (the runtime counts its own). */
+  async function bodyOf(req: IncomingMessage, deployment: string): Promise<unknown> {
+    try {
+      return await readJsonBody(req, bodyLimitBytes);
+    } catch (error) {
+      runtime.metrics.countError(deployment, isPlinthError(error) ? error.code : "INTERNAL");
+      throw error;
+    }
+  }
+
   async function predict(
     req: IncomingMessage,
     rawName: string,
   ): Promise<readonly [number, unknown]> {
     const name = decodeSegment(rawName, "name");
     const requestId = requestIdOf(req);
-    const body = await readJsonBody(req, bodyLimitBytes);
+    const body = await bodyOf(req, name);
     const result = await runtime.predict(
       name,
       body,
@@ -127,7 +137,7 @@ export function createServingHandler(options: {
         return [503, { name: model, ready: false }];
       }
       if (rest.length === 1 && rest[0] === "infer" && method === "POST") {
-        const body = await readJsonBody(req, bodyLimitBytes);
+        const body = await bodyOf(req, model);
         return [200, await runtime.infer(model, version, body)];
       }
     }
