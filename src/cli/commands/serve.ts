@@ -46,44 +46,57 @@ Ready when GET /v2/health/ready answers 200. Stops cleanly on Ctrl-C or SIGTERM.
       },
     });
     if (workers > 1 && cluster.isPrimary) return runPrimary(config, deployments, workers, io);
-
-    const platform = await openPlatform(config);
     try {
-      for (const name of deployments ?? []) await platform.deployments.get(name);
-      const { app } = await createServingServer(
-        platform,
-        deployments === undefined ? {} : { deployments },
-      );
-      const url = await app.listen({ host: config.server.host, port: config.server.port });
-      if (cluster.isWorker) {
-        reportListening(url);
-      } else {
-        const event = { event: "listening", url, workers: 1, pids: [process.pid], deployments };
-        io.stdout(
-          io.json
-            ? JSON.stringify(event)
-            : `plinth serve listening on ${url} (${deployments?.join(", ") ?? "all deployments"})`,
-        );
-      }
-      await new Promise<void>((resolve) => {
-        const stop = () => resolve();
-        process.once("SIGTERM", stop);
-        if (cluster.isWorker) {
-          // The primary coordinates Ctrl-C (it reaches the whole process group) and stops
-          // its workers; a worker whose primary is gone stops too.
-          process.on("SIGINT", () => {});
-          process.once("disconnect", stop);
-        } else {
-          process.once("SIGINT", stop);
-        }
-      });
-      await app.close();
-      return 0;
+      return await serveOneProcess(config, deployments, io);
     } finally {
-      await platform.close();
+      // A worker's IPC channel keeps it alive; let it go once the server is closed (or failed).
+      if (cluster.isWorker) process.disconnect?.();
     }
   },
 };
+
+/** Serves in this process: the only one, or one cluster worker. */
+async function serveOneProcess(
+  config: ReturnType<typeof resolveConfig>,
+  deployments: readonly string[] | undefined,
+  io: CommandIO,
+): Promise<number> {
+  const platform = await openPlatform(config);
+  try {
+    for (const name of deployments ?? []) await platform.deployments.get(name);
+    const { app } = await createServingServer(
+      platform,
+      deployments === undefined ? {} : { deployments },
+    );
+    const url = await app.listen({ host: config.server.host, port: config.server.port });
+    if (cluster.isWorker) {
+      reportListening(url);
+    } else {
+      const event = { event: "listening", url, workers: 1, pids: [process.pid], deployments };
+      io.stdout(
+        io.json
+          ? JSON.stringify(event)
+          : `plinth serve listening on ${url} (${deployments?.join(", ") ?? "all deployments"})`,
+      );
+    }
+    await new Promise<void>((resolve) => {
+      const stop = () => resolve();
+      process.once("SIGTERM", stop);
+      if (cluster.isWorker) {
+        // The primary coordinates Ctrl-C (it reaches the whole process group) and stops
+        // its workers; a worker whose primary is gone stops too.
+        process.on("SIGINT", () => {});
+        process.once("disconnect", stop);
+      } else {
+        process.once("SIGINT", stop);
+      }
+    });
+    await app.close();
+    return 0;
+  } finally {
+    await platform.close();
+  }
+}
 
 /** The cluster primary: checks the deployments exist, forks the workers, replaces crashed ones. */
 async function runPrimary(
@@ -92,13 +105,12 @@ async function runPrimary(
   workers: number,
   io: CommandIO,
 ): Promise<number> {
-  if (deployments !== undefined) {
-    const platform = await openPlatform(config);
-    try {
-      for (const name of deployments) await platform.deployments.get(name);
-    } finally {
-      await platform.close();
-    }
+  // Opening the platform here migrates the metadata store once, before workers race to.
+  const platform = await openPlatform(config);
+  try {
+    for (const name of deployments ?? []) await platform.deployments.get(name);
+  } finally {
+    await platform.close();
   }
   const pids = new Set<number>();
   const supervisor = superviseWorkers({

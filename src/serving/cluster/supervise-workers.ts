@@ -42,6 +42,8 @@ const BASE_DELAY_MS = 100;
 const MAX_DELAY_MS = 5_000;
 /** A worker that lived longer than this counts as healthy: the next restart is immediate. */
 const HEALTHY_AFTER_MS = 10_000;
+/** How long `stop` waits for a worker's graceful close before SIGKILL. */
+const STOP_TIMEOUT_MS = 15_000;
 
 /**
  * Forks `workers` copies of this process with node:cluster (they share the listening socket;
@@ -130,7 +132,10 @@ export function superviseWorkers(options: {
         alive.map(async (w) => {
           const exited = once(w, "exit");
           w.process.kill("SIGTERM");
+          // A worker that does not finish its graceful close in time is killed.
+          const timer = setTimeout(() => w.process.kill("SIGKILL"), STOP_TIMEOUT_MS);
           await exited;
+          clearTimeout(timer);
         }),
       );
     },
