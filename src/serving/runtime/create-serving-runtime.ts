@@ -322,7 +322,7 @@ export async function createServingRuntime(
       const metadata: ModelMetadata = {
         name: snapshot.deployment.name,
         versions,
-        platform: `plinth-${variant.model.manifest.flavour}`,
+        platform: variant.model.manifest.flavour,
         inputs: variant.model.manifest.inputs.map((i) => ({
           name: i.name,
           datatype: i.type === "category" ? "BYTES" : "FP64",

@@ -30,7 +30,8 @@ const TENSOR_FIELDS = new Set(["name", "shape", "datatype", "data", "parameters"
  * Reads an OIP V2 `infer` body against a model's signature: either one tensor per model
  * input (shape `[n]` or `[n, 1]`, every input present, no others), or a single tensor of shape
  * `[n, inputs]` in signature order. Numbers for numeric inputs (`FP*`, `INT*`, `UINT*`, `BOOL`),
- * strings (`BYTES`) for category inputs, an unknown category scoring as missing; data flat or
+ * strings (`BYTES`) for category inputs, an unknown category scoring as missing (a single
+ * `BYTES` tensor may mix strings for categories with numbers); data flat or
  * nested row-major.
  *
  * @throws PlinthError `SERVING_INVALID_INPUT` naming the field (`inputs.2.data`, ...).
@@ -196,11 +197,7 @@ function value(model: ServedModel, j: number, raw: unknown, datatype: string, at
       throw invalidInput(at, `BOOL data must be booleans, got ${describeValue(raw)}`);
     return raw ? 1 : 0;
   }
-  if (datatype === "BYTES")
-    throw invalidInput(
-      at,
-      `input '${input.name}' is numeric: send FP64 (or another number type), not BYTES`,
-    );
+  // A BYTES tensor may still carry numbers: one [n, inputs] tensor mixing categories and numbers.
   if (raw === null) return Number.NaN;
   if (typeof raw !== "number" || !Number.isFinite(raw)) {
     throw invalidInput(
