@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import type { Platform } from "../../platform.ts";
+import { createPredictionLog } from "../../serving/prediction-log/create-prediction-log.ts";
 import type { PredictionLog } from "../../serving/prediction-log/prediction-log.ts";
 import { createServingRuntime } from "../../serving/runtime/create-serving-runtime.ts";
 import type { ServingRuntime } from "../../serving/serving-runtime.ts";
@@ -11,7 +12,10 @@ import type { HotPath } from "./hot-path.ts";
 export interface ServingOptions {
   /** Only these deployments (default: every deployment in the store, as they come and go). */
   readonly deployments?: readonly string[];
-  /** The prediction log every prediction goes to; closed with the server. */
+  /**
+   * The prediction log every prediction goes to, closed with the server; default one over
+   * the platform's artifact store with `config.predictionLog`'s settings.
+   */
   readonly predictionLog?: PredictionLog;
   /** How often aliases and deployments are re-read, ms (the runtime's default otherwise). */
   readonly pollIntervalMs?: number;
@@ -30,10 +34,17 @@ export async function registerServing(
   options: ServingOptions = {},
 ): Promise<ServingRuntime> {
   const logger = platform.logger.child({ component: "serving" });
+  const predictionLog =
+    options.predictionLog ??
+    createPredictionLog({
+      artifacts: platform.artifacts,
+      ...platform.config.predictionLog,
+      onError: (error) => logger.warn({ err: error }, "prediction log write failed; retrying"),
+    });
   const runtime = await createServingRuntime({
     platform,
+    predictionLog,
     ...(options.deployments === undefined ? {} : { deployments: options.deployments }),
-    ...(options.predictionLog === undefined ? {} : { predictionLog: options.predictionLog }),
     ...(options.pollIntervalMs === undefined ? {} : { pollIntervalMs: options.pollIntervalMs }),
   });
   hot.handler = createServingHandler({
@@ -44,13 +55,13 @@ export async function registerServing(
   registerDeploymentRoutes(app, {
     deployments: platform.deployments,
     runtime,
-    ...(options.predictionLog === undefined ? {} : { predictionLog: options.predictionLog }),
+    predictionLog,
     logger,
   });
   app.addHook("onClose", async () => {
     hot.handler = undefined;
     await runtime.close();
-    await options.predictionLog?.close();
+    await predictionLog.close();
   });
   return runtime;
 }
