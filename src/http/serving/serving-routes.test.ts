@@ -451,7 +451,7 @@ describe("fuzz: random and hostile JSON", () => {
       case 8:
         return { bonus: hostileValue(rng, depth + 1), amount: hostileValue(rng, depth + 1) };
       case 9:
-        return 9007199254740993;
+        return 2 ** 53 + 2;
       case 10:
         return "\u0000\ud800";
       case 11:
