@@ -3,6 +3,7 @@ import { invalidArgument } from "../core/errors.ts";
 import { PLINTH_VERSION } from "../version.ts";
 import { COMMON_OPTIONS, type Command } from "./command.ts";
 import { datasetsCommand } from "./commands/datasets.ts";
+import { deploymentsCommand } from "./commands/deployments.ts";
 import { experimentsCommand } from "./commands/experiments.ts";
 import { featuresCommand } from "./commands/features.ts";
 import { modelsCommand } from "./commands/models.ts";
@@ -10,6 +11,7 @@ import { monitorCommand } from "./commands/monitor.ts";
 import { pipelineCommand } from "./commands/pipeline.ts";
 import { quickstartCommand } from "./commands/quickstart.ts";
 import { runsCommand } from "./commands/runs.ts";
+import { serveCommand } from "./commands/serve.ts";
 import { serverCommand } from "./commands/server.ts";
 import { trainCommand } from "./commands/train.ts";
 import { workerCommand } from "./commands/worker.ts";
@@ -27,6 +29,8 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   monitor: monitorCommand,
   features: featuresCommand,
   worker: workerCommand,
+  deployments: deploymentsCommand,
+  serve: serveCommand,
 };
 
 function help(): string {

@@ -10,6 +10,9 @@ import { registerTrackingRoutes } from "./mlflow/tracking-routes.ts";
 import { registerLabelRoutes } from "./monitoring/label-routes.ts";
 import { OPENAPI_DOCUMENT } from "./openapi.ts";
 import { registerPipelines } from "./pipelines/register-pipelines.ts";
+import { SERVING_HOT_ROUTES } from "./serving/create-serving-handler.ts";
+import { createHotPath } from "./serving/hot-path.ts";
+import { registerServing } from "./serving/register-serving.ts";
 
 const ROUTES = new WeakMap<FastifyInstance, string[]>();
 
@@ -27,12 +30,15 @@ export function listRoutes(app: FastifyInstance): readonly string[] {
  * await app.listen({ host: "127.0.0.1", port: 5000 });
  */
 export async function createServer(platform: Platform): Promise<FastifyInstance> {
+  // The model server's hot path answers predict and OIP requests before Fastify sees them.
+  const hot = createHotPath();
   const app = Fastify({
     loggerInstance: platform.logger.child({ component: "http" }) as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: platform.config.server.bodyLimitBytes,
     // MLflow clients send `?a=1&a=2` for lists; the default parser keeps them as arrays.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 2048 },
+    serverFactory: hot.serverFactory,
   });
   installErrorHandling(app);
   // MLflow's API is JSON only: a text/plain body must be refused, not handed over as a string.
@@ -70,6 +76,8 @@ export async function createServer(platform: Platform): Promise<FastifyInstance>
   registerFeatureRegistryRoutes(app, platform.featureRegistry, platform.savedDatasets);
   registerPipelines(app, platform);
   registerLabelRoutes(app, platform);
+  await registerServing(app, platform, hot);
+  routes.push(...SERVING_HOT_ROUTES);
   await app.ready();
   return app;
 }

@@ -1,5 +1,6 @@
 import { LABEL_OPENAPI_PATHS } from "./monitoring/label-openapi.ts";
 import { PIPELINE_OPENAPI_PATHS } from "./pipelines/pipeline-openapi.ts";
+import { SERVING_OPENAPI_PATHS } from "./serving/serving-openapi.ts";
 
 /**
  * The OpenAPI document for plinth's own routes (the MLflow-compatible routes are documented
@@ -284,6 +285,7 @@ export const OPENAPI_DOCUMENT = {
       },
     },
     ...LABEL_OPENAPI_PATHS,
+    ...SERVING_OPENAPI_PATHS,
   },
   components: {
     schemas: {
