@@ -78,3 +78,12 @@ export {
   readMonitoringTable,
 } from "./report/read-monitoring-table.ts";
 export { renderReportHtml } from "./report/render-report-html.ts";
+export {
+  checkSkew,
+  DEFAULT_SKEW_SAMPLE,
+  DEFAULT_SKEW_TOLERANCE,
+  type FeatureSkew,
+  type SkewExample,
+  type SkewInput,
+  type SkewReport,
+} from "./skew/check-skew.ts";
