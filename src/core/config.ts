@@ -3,6 +3,11 @@ import { isAbsolute, join, resolve } from "node:path";
 import { z } from "zod";
 import { PlinthError } from "./errors.ts";
 import { LOG_LEVELS, type LogLevel } from "./logger.ts";
+import {
+  type MonitoringConfig,
+  monitoringConfigSchema,
+  resolveMonitoringConfig,
+} from "./monitoring-config.ts";
 
 /** Where metadata lives: an embedded SQLite file, or a shared PostgreSQL database. */
 export type MetadataConfig =
@@ -54,6 +59,8 @@ export interface PlinthConfig {
   /** The feature definitions module (`features.ts`), absolute; undefined when not configured. */
   readonly featuresModule: string | undefined;
   readonly pipelines: PipelinesConfig;
+  /** Alert rules and retraining policies the server evaluates on a schedule. */
+  readonly monitoring: MonitoringConfig;
 }
 
 /** A BullMQ queue name: it becomes part of Redis keys, so no ':' and nothing exotic. */
@@ -98,6 +105,7 @@ const configFileSchema = z
       })
       .strict()
       .optional(),
+    monitoring: monitoringConfigSchema.optional(),
   })
   .strict();
 
@@ -160,6 +168,7 @@ export function resolveConfig(
     online: parseOnlineUrl(onlineUrl, home, cwd),
     featuresModule: featuresModule === undefined ? undefined : resolve(cwd, featuresModule),
     pipelines: { executor: pipelineExecutor(env, file) },
+    monitoring: resolveMonitoringConfig(file.monitoring),
   };
   return deepFreeze(config);
 }
