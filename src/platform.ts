@@ -15,6 +15,8 @@ import { createMetadataFeatureRegistry } from "./features/registry/metadata/crea
 import { createMetadataStore } from "./metadata/create-metadata-store.ts";
 import type { MetadataStore } from "./metadata/metadata-store.ts";
 import { createRegistryService, type RegistryService } from "./registry/registry-service.ts";
+import { createMetadataDeploymentStore } from "./serving/deployments/create-metadata-deployment-store.ts";
+import type { DeploymentStore } from "./serving/deployments/deployment-store.ts";
 import { createTrackingService, type TrackingService } from "./tracking/tracking-service.ts";
 
 /** Every store and service of one plinth installation, built from its configuration. */
@@ -34,6 +36,8 @@ export interface Platform {
   readonly featureRegistry: FeatureRegistry;
   /** Saved training datasets, with the statistics monitoring uses as its reference. */
   readonly savedDatasets: SavedDatasetStore;
+  /** Model-serving deployments (variants, traffic split, sticky key). */
+  readonly deployments: DeploymentStore;
   /** Closes the stores. */
   close(): Promise<void>;
 }
@@ -85,13 +89,14 @@ export async function openPlatform(
     return createFeatureStore({ definitions, online: createOnlineStore(config.online), metadata });
   };
   const featureRegistry = createMetadataFeatureRegistry(metadata);
+  const registry = createRegistryService(metadata);
   return {
     config,
     logger,
     metadata,
     artifacts,
     tracking: createTrackingService(metadata),
-    registry: createRegistryService(metadata),
+    registry,
     features() {
       // A failed open is not kept: the next call tries again (Node keeps a module that threw).
       features ??= openFeatures().catch((e: unknown) => {
@@ -107,5 +112,6 @@ export async function openPlatform(
     },
     featureRegistry,
     savedDatasets: createSavedDatasetStore({ metadata, artifacts, registry: featureRegistry }),
+    deployments: createMetadataDeploymentStore(metadata, registry),
   };
 }

@@ -46,6 +46,7 @@ test("statuses are client errors except the server-side codes", () => {
       "FEATURES_NOT_CONFIGURED",
       "PIPELINES_QUEUE_UNAVAILABLE",
       "PIPELINES_WORKER_FAILED",
+      "SERVING_NOT_READY",
     ];
     if (serverSide.includes(code)) assert.ok(spec.httpStatus >= 500, code);
     else assert.ok(spec.httpStatus >= 400 && spec.httpStatus < 500, code);

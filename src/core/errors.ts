@@ -391,6 +391,39 @@ export const ERROR_CATALOGUE = {
     mlflowCode: "RESOURCE_DOES_NOT_EXIST",
     summary: "No pipeline schedule has this id.",
   },
+  DEPLOYMENT_NOT_FOUND: {
+    httpStatus: 404,
+    mlflowCode: "RESOURCE_DOES_NOT_EXIST",
+    summary: "No deployment has this name.",
+  },
+  DEPLOYMENT_ALREADY_EXISTS: {
+    httpStatus: 409,
+    mlflowCode: "RESOURCE_ALREADY_EXISTS",
+    summary: "A deployment with this name already exists.",
+  },
+  DEPLOYMENT_INVALID: {
+    httpStatus: 400,
+    mlflowCode: "INVALID_PARAMETER_VALUE",
+    summary:
+      "A deployment spec is malformed: a bad name, duplicate variants, alias and version both or neither, live weights not summing to 100, or an unknown model.",
+  },
+  SERVING_INVALID_INPUT: {
+    httpStatus: 400,
+    mlflowCode: "INVALID_PARAMETER_VALUE",
+    summary:
+      "A prediction request is malformed: a missing, extra or wrong-typed field, or a batch over the limit; the message names the field.",
+  },
+  SERVING_MODEL_NOT_FOUND: {
+    httpStatus: 404,
+    mlflowCode: "RESOURCE_DOES_NOT_EXIST",
+    summary:
+      "No served model (Open Inference Protocol) has this name, or it has no such version loaded.",
+  },
+  SERVING_NOT_READY: {
+    httpStatus: 503,
+    mlflowCode: "TEMPORARILY_UNAVAILABLE",
+    summary: "The deployment's models are not loaded yet, or the last load failed; retry later.",
+  },
   INTERNAL: {
     httpStatus: 500,
     mlflowCode: "INTERNAL_ERROR",

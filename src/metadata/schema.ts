@@ -27,6 +27,7 @@ export interface MetadataSchema {
   pipeline_definitions: PipelineDefinitionsTable;
   pipeline_schedules: PipelineSchedulesTable;
   pipeline_schedule_fires: PipelineScheduleFiresTable;
+  deployments: DeploymentsTable;
   monitoring_alert_states: MonitoringAlertStatesTable;
   monitoring_alert_events: MonitoringAlertEventsTable;
   monitoring_alert_deliveries: MonitoringAlertDeliveriesTable;
@@ -226,6 +227,14 @@ export interface FeatureDatasetsTable {
   registry_versions: string;
   created_at: number;
   created_by: string;
+}
+
+/** A model-serving deployment; `spec` is its JSON (variants, sticky key, threshold, description). */
+export interface DeploymentsTable {
+  name: string;
+  spec: string;
+  created_at: number;
+  updated_at: number;
 }
 
 /** An alert rule's state: consecutive breached windows, the last window evaluated, the open alert. */
