@@ -68,7 +68,11 @@ export function createRecordsMetricSource(options: RecordsMetricSourceOptions): 
       if (wanted.has("prediction_mean")) {
         let sum = 0;
         let count = 0;
-        for (const p of prediction) if (Number.isFinite(p)) (sum += p), count++;
+        for (const p of prediction) {
+          if (!Number.isFinite(p)) continue;
+          sum += p;
+          count++;
+        }
         out.prediction_mean = count === 0 ? null : sum / count;
       }
       for (const m of wanted) {
