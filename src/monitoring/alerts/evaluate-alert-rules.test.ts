@@ -1,14 +1,20 @@
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { createLocalArtifactStore } from "../../artifacts/local/local-artifact-store.ts";
 import type { AlertRuleConfig } from "../../core/monitoring-config.ts";
 import { metadataBackends } from "../../metadata/testing/metadata-backends.ts";
+import { createPredictionLog } from "../../serving/prediction-log/create-prediction-log.ts";
+import { createPredictionLogReader } from "../../serving/prediction-log/create-prediction-log-reader.ts";
 import type { PredictionRecord } from "../../serving/prediction-log/prediction-record.ts";
 import { createRecordsMetricSource } from "./create-records-metric-source.ts";
 import { createWebhookNotifier } from "./create-webhook-notifier.ts";
 import { evaluateAlertRules } from "./evaluate-alert-rules.ts";
 import { createMetadataAlertStore } from "./metadata/create-metadata-alert-store.ts";
 import type { MetricSource } from "./metric-source.ts";
-import { normalReference, readRecords, windowRecords } from "./testing/drift-records.ts";
+import { normalReference, windowRecords } from "./testing/drift-records.ts";
 import { deadUrl, startWebhookReceiver, type WebhookReceiver } from "./testing/webhook-receiver.ts";
 
 const HOUR = 3_600_000;
@@ -28,8 +34,12 @@ const records: PredictionRecord[] = shifts.flatMap((shift, h) =>
         seed: 10 + h,
       }),
 );
+// Written through the real prediction log and read back through its reader.
+const dir = mkdtempSync(join(tmpdir(), "plinth-alerts-"));
+const artifacts = createLocalArtifactStore({ root: dir });
+const reader = createPredictionLogReader(artifacts);
 const source = createRecordsMetricSource({
-  read: readRecords(records),
+  read: (q) => reader.read(q),
   reference: async (d) => (d === "fraud" ? normalReference() : undefined),
 });
 const rule = (over: Partial<AlertRuleConfig> = {}): AlertRuleConfig => ({
@@ -50,9 +60,19 @@ const during = (h: number) => T0 + h * HOUR + 60_000;
 let receiver: WebhookReceiver;
 before(async () => {
   receiver = await startWebhookReceiver(2);
+  const log = createPredictionLog({
+    artifacts,
+    maxQueue: 100_000,
+    segmentMaxRows: 500,
+    segmentMaxAgeMs: 60_000,
+    flushIntervalMs: 50,
+  });
+  for (const r of records) assert.equal(log.append(r), true);
+  await log.close();
 });
 after(async () => {
   await receiver.close();
+  rmSync(dir, { recursive: true, force: true });
 });
 
 test("the records metric source computes the window metrics from the records", async () => {

@@ -1,5 +1,4 @@
 import { createSeededRandom } from "../../../core/seeded-random.ts";
-import type { PredictionQuery } from "../../../serving/prediction-log/prediction-log-reader.ts";
 import type { PredictionRecord } from "../../../serving/prediction-log/prediction-record.ts";
 import type { DriftReference } from "../create-records-metric-source.ts";
 
@@ -49,17 +48,4 @@ export function windowRecords(options: {
     outputs: { score: 1 / (1 + Math.exp(-(amount[i] as number))) },
     latencyMs: 1,
   }));
-}
-
-/** Reads records as a prediction log reader does: one deployment, [from, to), oldest first. */
-export function readRecords(records: readonly PredictionRecord[]) {
-  return async (q: PredictionQuery): Promise<PredictionRecord[]> =>
-    records
-      .filter(
-        (r) =>
-          r.deployment === q.deployment &&
-          (q.from === undefined || r.at >= q.from) &&
-          (q.to === undefined || r.at < q.to),
-      )
-      .sort((a, b) => a.at - b.at);
 }
