@@ -1,3 +1,4 @@
+import { MONITORING_OPENAPI_PATHS } from "./monitoring/monitoring-openapi.ts";
 import { PIPELINE_OPENAPI_PATHS } from "./pipelines/pipeline-openapi.ts";
 
 /**
@@ -282,6 +283,7 @@ export const OPENAPI_DOCUMENT = {
         },
       },
     },
+    ...MONITORING_OPENAPI_PATHS,
   },
   components: {
     schemas: {

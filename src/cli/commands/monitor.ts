@@ -19,6 +19,7 @@ import { emit } from "../output.ts";
 import { createProgressBar } from "../progress-bar.ts";
 import { formatNumber, renderTable } from "../table.ts";
 import { driftOptions, listFlag, numberFlag, required, windowOf } from "./monitor-flags.ts";
+import { MONITOR_LOOP_USAGE, monitorAlerts, monitorRun } from "./monitor-loop.ts";
 
 const USAGE = `plinth monitor report --reference FILE --current FILE [--out report.html] [--json]
              [--categorical C1,C2] [--prediction COLUMN] [--label COLUMN --timestamp COLUMN]
@@ -32,7 +33,9 @@ Wasserstein / Jensen-Shannon above) unless --stattest (all columns) or --stattes
 one of ${STATTEST_NAMES.join(", ")}; data-quality findings; and, with --label and --timestamp,
 performance per --window (default 1d) with CBPE estimates fitted on the reference's labels.
 --out writes a self-contained HTML report; --json prints the full report document.
-profile: writes the mergeable profile of a table (what a model version stores).`;
+profile: writes the mergeable profile of a table (what a model version stores).
+
+${MONITOR_LOOP_USAGE}`;
 
 export const monitorCommand: Command = {
   summary: "Drift, data quality and performance reports over CSV/Parquet files; table profiles",
@@ -53,16 +56,20 @@ export const monitorCommand: Command = {
     "stattest-for": { type: "string" },
     "drift-threshold": { type: "string" },
     "drift-share": { type: "string" },
+    deployment: { type: "string" },
+    limit: { type: "string" },
   },
 
   async run({ positionals, values, io }) {
     const [verb, ...rest] = positionals;
     if (rest.length > 0) throw invalidArgument("monitor", `unexpected argument '${rest[0]}'`);
     if (verb === "profile") return profile(values, io);
+    if (verb === "alerts") return monitorAlerts(values, io);
+    if (verb === "run") return monitorRun(values, io);
     if (verb !== "report") {
       throw invalidArgument(
         "monitor",
-        `expected 'plinth monitor report' or 'plinth monitor profile', got '${verb ?? ""}'. Usage:\n${USAGE}`,
+        `expected 'plinth monitor report', 'profile', 'alerts' or 'run', got '${verb ?? ""}'. Usage:\n${USAGE}`,
       );
     }
     const referencePath = required(

@@ -48,12 +48,20 @@ export interface MonitoringPass {
  */
 export async function runMonitoringOnce(
   ctx: MonitoringLoopContext,
-  options: { readonly now: number; readonly deployment?: string; readonly wait?: boolean },
+  options: {
+    readonly now: number;
+    readonly deployment?: string;
+    readonly wait?: boolean;
+    /** Told as each stage begins (for a progress bar): 1 settle, 2 alerts, 3 retraining, 4 waiting. */
+    readonly onStage?: (stage: number, label: string) => void;
+  },
 ): Promise<MonitoringPass> {
   const canaryWeight = (policy: string) =>
     ctx.config.retraining.find((p) => p.name === policy)?.canaryWeight ?? 10;
   const settleCtx = { ...ctx, canaryWeight };
+  options.onStage?.(1, "settling finished retraining runs");
   const decisions: RetrainingDecision[] = [...(await settleRetrainingDecisions(settleCtx))];
+  options.onStage?.(2, "evaluating alert rules");
   const alerts = await evaluateAlertRules({
     rules: ctx.config.alerts,
     source: ctx.source,
@@ -62,6 +70,7 @@ export async function runMonitoringOnce(
     ...(ctx.notifier === undefined ? {} : { notifier: ctx.notifier }),
     ...(options.deployment === undefined ? {} : { deployment: options.deployment }),
   });
+  options.onStage?.(3, "evaluating retraining policies");
   const made = await evaluateRetrainingPolicies(ctx, {
     policies: ctx.config.retraining,
     now: options.now,
@@ -69,6 +78,7 @@ export async function runMonitoringOnce(
   });
   decisions.push(...made);
   if (options.wait === true && made.some((d) => d.outcome === "running")) {
+    options.onStage?.(4, "waiting for the training run(s)");
     await ctx.pipelines.idle();
     const settled = await settleRetrainingDecisions(settleCtx);
     const byId = new Map(settled.map((d) => [d.decisionId, d]));
