@@ -1,3 +1,4 @@
+import { LABEL_OPENAPI_PATHS } from "./monitoring/label-openapi.ts";
 import { MONITORING_OPENAPI_PATHS } from "./monitoring/monitoring-openapi.ts";
 import { PIPELINE_OPENAPI_PATHS } from "./pipelines/pipeline-openapi.ts";
 
@@ -283,6 +284,7 @@ export const OPENAPI_DOCUMENT = {
         },
       },
     },
+    ...LABEL_OPENAPI_PATHS,
     ...MONITORING_OPENAPI_PATHS,
   },
   components: {

@@ -33,6 +33,7 @@ export interface MetadataSchema {
   monitoring_alert_deliveries: MonitoringAlertDeliveriesTable;
   monitoring_ticks: MonitoringTicksTable;
   monitoring_retraining_decisions: MonitoringRetrainingDecisionsTable;
+  prediction_labels: PredictionLabelsTable;
 }
 
 export interface KeyValueTable {
@@ -305,4 +306,18 @@ export interface MonitoringRetrainingDecisionsTable {
   reason: string;
   created_at: number;
   updated_at: number;
+}
+
+/** A delayed label, by request id or by entity and event time (008). */
+export interface PredictionLabelsTable {
+  deployment: string;
+  /** `id:<request id>` or `entity:<entity JSON>@<event ms>`: the idempotency key. */
+  label_key: string;
+  request_id: string | null;
+  /** Entity keys as canonical JSON (sorted keys). */
+  entity_key: string | null;
+  event_time: number | null;
+  label: number;
+  labelled_at: number;
+  ingested_at: number;
 }

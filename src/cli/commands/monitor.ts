@@ -19,7 +19,9 @@ import { emit } from "../output.ts";
 import { createProgressBar } from "../progress-bar.ts";
 import { formatNumber, renderTable } from "../table.ts";
 import { driftOptions, listFlag, numberFlag, required, windowOf } from "./monitor-flags.ts";
+import { LABELS_USAGE, monitorLabels } from "./monitor-labels.ts";
 import { MONITOR_LOOP_USAGE, monitorAlerts, monitorRun } from "./monitor-loop.ts";
+import { REPORT_WINDOW_USAGE, reportWindow } from "./monitor-report-window.ts";
 
 const USAGE = `plinth monitor report --reference FILE --current FILE [--out report.html] [--json]
              [--categorical C1,C2] [--prediction COLUMN] [--label COLUMN --timestamp COLUMN]
@@ -34,6 +36,8 @@ one of ${STATTEST_NAMES.join(", ")}; data-quality findings; and, with --label an
 performance per --window (default 1d) with CBPE estimates fitted on the reference's labels.
 --out writes a self-contained HTML report; --json prints the full report document.
 profile: writes the mergeable profile of a table (what a model version stores).
+${LABELS_USAGE}
+${REPORT_WINDOW_USAGE}
 
 ${MONITOR_LOOP_USAGE}`;
 
@@ -57,11 +61,24 @@ export const monitorCommand: Command = {
     "drift-threshold": { type: "string" },
     "drift-share": { type: "string" },
     deployment: { type: "string" },
+    from: { type: "string" },
+    to: { type: "string" },
+    "request-id": { type: "string" },
+    entity: { type: "string" },
+    time: { type: "string" },
+    "labelled-at": { type: "string" },
+    slice: { type: "string" },
+    model: { type: "string" },
+    alias: { type: "string" },
     limit: { type: "string" },
   },
 
   async run({ positionals, values, io }) {
     const [verb, ...rest] = positionals;
+    if (verb === "labels") return monitorLabels(rest, values, io);
+    if (verb === "report" && values.deployment !== undefined && rest.length === 0) {
+      return reportWindow(values, io);
+    }
     if (rest.length > 0) throw invalidArgument("monitor", `unexpected argument '${rest[0]}'`);
     if (verb === "profile") return profile(values, io);
     if (verb === "alerts") return monitorAlerts(values, io);
