@@ -11,19 +11,27 @@ export { predict, predictRaw, predictRow, predictRowRaw } from "./models/tree-pr
 export { importXgboostJson } from "./models/xgboost/import-xgboost-json.ts";
 export * as monitoring from "./monitoring/index.ts";
 export {
+  type AlertEvent,
   buildMonitoringReport,
   checkDataQuality,
+  checkSkew,
   computeDrift,
   computePerformance,
+  createRecordsMetricSource,
   estimateCbpe,
+  evaluateAlertRules,
   fitCbpe,
   joinLabelsByEntity,
   joinLabelsById,
+  type MetricSource,
   mergeProfiles,
   profileColumns,
   profileFromJson,
   profileToJson,
+  type RetrainingDecision,
   renderReportHtml,
+  runMonitoringOnce,
+  type SkewReport,
   sketchQuantile,
 } from "./monitoring/index.ts";
 export { createLabelStore } from "./monitoring/labels/create-label-store.ts";

@@ -3,6 +3,11 @@ import { isAbsolute, join, resolve } from "node:path";
 import { z } from "zod";
 import { PlinthError } from "./errors.ts";
 import { LOG_LEVELS, type LogLevel } from "./logger.ts";
+import {
+  type MonitoringConfig,
+  monitoringConfigSchema,
+  resolveMonitoringConfig,
+} from "./monitoring-config.ts";
 
 /** Where metadata lives: an embedded SQLite file, or a shared PostgreSQL database. */
 export type MetadataConfig =
@@ -67,6 +72,8 @@ export interface PlinthConfig {
   /** The feature definitions module (`features.ts`), absolute; undefined when not configured. */
   readonly featuresModule: string | undefined;
   readonly pipelines: PipelinesConfig;
+  /** Alert rules and retraining policies the server evaluates on a schedule. */
+  readonly monitoring: MonitoringConfig;
   /** Serving's prediction log. */
   readonly predictionLog: PredictionLogConfig;
 }
@@ -113,6 +120,7 @@ const configFileSchema = z
       })
       .strict()
       .optional(),
+    monitoring: monitoringConfigSchema.optional(),
     predictionLog: z
       .object({
         maxQueue: z.number().int().min(1).max(100_000_000).optional(),
@@ -191,6 +199,7 @@ export function resolveConfig(
     online: parseOnlineUrl(onlineUrl, home, cwd),
     featuresModule: featuresModule === undefined ? undefined : resolve(cwd, featuresModule),
     pipelines: { executor: pipelineExecutor(env, file) },
+    monitoring: resolveMonitoringConfig(file.monitoring),
     predictionLog: predictionLogConfig(env, file),
   };
   return deepFreeze(config);

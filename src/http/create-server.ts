@@ -8,6 +8,7 @@ import { registerArtifactRoutes } from "./mlflow/artifact-routes.ts";
 import { registerRegistryRoutes } from "./mlflow/registry-routes.ts";
 import { registerTrackingRoutes } from "./mlflow/tracking-routes.ts";
 import { registerLabelRoutes } from "./monitoring/label-routes.ts";
+import { registerMonitoring } from "./monitoring/register-monitoring.ts";
 import { OPENAPI_DOCUMENT } from "./openapi.ts";
 import { registerPipelines } from "./pipelines/register-pipelines.ts";
 import { SERVING_HOT_ROUTES } from "./serving/create-serving-handler.ts";
@@ -78,6 +79,7 @@ export async function createServer(platform: Platform): Promise<FastifyInstance>
   registerLabelRoutes(app, platform);
   await registerServing(app, platform, hot);
   routes.push(...SERVING_HOT_ROUTES);
+  registerMonitoring(app, platform);
   await app.ready();
   return app;
 }

@@ -1,4 +1,5 @@
 import { LABEL_OPENAPI_PATHS } from "./monitoring/label-openapi.ts";
+import { MONITORING_OPENAPI_PATHS } from "./monitoring/monitoring-openapi.ts";
 import { PIPELINE_OPENAPI_PATHS } from "./pipelines/pipeline-openapi.ts";
 import { SERVING_OPENAPI_PATHS } from "./serving/serving-openapi.ts";
 
@@ -286,6 +287,7 @@ export const OPENAPI_DOCUMENT = {
     },
     ...LABEL_OPENAPI_PATHS,
     ...SERVING_OPENAPI_PATHS,
+    ...MONITORING_OPENAPI_PATHS,
   },
   components: {
     schemas: {

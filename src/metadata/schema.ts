@@ -28,6 +28,11 @@ export interface MetadataSchema {
   pipeline_schedules: PipelineSchedulesTable;
   pipeline_schedule_fires: PipelineScheduleFiresTable;
   deployments: DeploymentsTable;
+  monitoring_alert_states: MonitoringAlertStatesTable;
+  monitoring_alert_events: MonitoringAlertEventsTable;
+  monitoring_alert_deliveries: MonitoringAlertDeliveriesTable;
+  monitoring_ticks: MonitoringTicksTable;
+  monitoring_retraining_decisions: MonitoringRetrainingDecisionsTable;
   prediction_labels: PredictionLabelsTable;
 }
 
@@ -229,6 +234,76 @@ export interface FeatureDatasetsTable {
 export interface DeploymentsTable {
   name: string;
   spec: string;
+  created_at: number;
+  updated_at: number;
+}
+
+/** An alert rule's state: consecutive breached windows, the last window evaluated, the open alert. */
+export interface MonitoringAlertStatesTable {
+  rule_name: string;
+  deployment: string;
+  metric: string;
+  state: string;
+  consecutive: number;
+  firing_since: number | null;
+  last_window_end: number;
+  last_value: number | null;
+  message: string | null;
+  updated_at: number;
+}
+
+/** A transition of an alert rule: fired, resolved, no_data, error. */
+export interface MonitoringAlertEventsTable {
+  event_id: string;
+  rule_name: string;
+  deployment: string;
+  metric: string;
+  kind: string;
+  window_start: number;
+  window_end: number;
+  value: number | null;
+  op: string;
+  threshold: number;
+  consecutive: number;
+  message: string;
+  created_at: number;
+}
+
+/** One attempt to deliver an alert event to its webhook. */
+export interface MonitoringAlertDeliveriesTable {
+  event_id: string;
+  attempt: number;
+  url: string;
+  status: string;
+  http_status: number | null;
+  error: string | null;
+  at: number;
+}
+
+/** A server's claim of one monitoring evaluation tick. */
+export interface MonitoringTicksTable {
+  tick_time: number;
+  claimed_by: string;
+  claimed_at: number;
+  error: string | null;
+}
+
+/** What a retraining policy decided for one window, with its evidence (JSON columns). */
+export interface MonitoringRetrainingDecisionsTable {
+  decision_id: string;
+  policy_name: string;
+  deployment: string;
+  window_end: number;
+  trigger: string;
+  triggered: number;
+  outcome: string;
+  evidence: string;
+  pipeline_run_id: string | null;
+  model_name: string | null;
+  model_version: string | null;
+  gates: string | null;
+  variants: string | null;
+  reason: string;
   created_at: number;
   updated_at: number;
 }

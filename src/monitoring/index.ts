@@ -1,4 +1,32 @@
 /** Monitoring's statistics core: profiles, drift, performance with delayed labels, data quality, reports. */
+
+export type { AlertStore } from "./alerts/alert-store.ts";
+export type {
+  AlertDelivery,
+  AlertEvent,
+  AlertEventKind,
+  AlertRuleState,
+  AlertState,
+} from "./alerts/alert-types.ts";
+export {
+  createRecordsMetricSource,
+  type DriftReference,
+  type RecordsMetricSourceOptions,
+} from "./alerts/create-records-metric-source.ts";
+export {
+  createWebhookNotifier,
+  type WebhookNotifier,
+  webhookPayload,
+} from "./alerts/create-webhook-notifier.ts";
+export {
+  type AlertNotifier,
+  type AlertWindowResult,
+  breaches,
+  evaluateAlertRules,
+} from "./alerts/evaluate-alert-rules.ts";
+export { createMetadataAlertStore } from "./alerts/metadata/create-metadata-alert-store.ts";
+export type { MetricQuery, MetricSource } from "./alerts/metric-source.ts";
+export { createTrainingSetReference } from "./alerts/training-set-reference.ts";
 export { type ColumnDrift, columnDrift } from "./drift/column-drift.ts";
 export {
   computeDrift,
@@ -25,6 +53,16 @@ export type {
   LabelInput,
   LabelStore,
 } from "./labels/label-store.ts";
+export {
+  createMonitoringScheduler,
+  type MonitoringScheduler,
+} from "./loop/create-monitoring-scheduler.ts";
+export { createPlatformMonitoringContext } from "./loop/create-platform-monitoring-context.ts";
+export {
+  type MonitoringLoopContext,
+  type MonitoringPass,
+  runMonitoringOnce,
+} from "./loop/run-monitoring-once.ts";
 export {
   type CbpeCalibration,
   type CbpeEstimate,
@@ -101,3 +139,25 @@ export {
   readMonitoringTable,
 } from "./report/read-monitoring-table.ts";
 export { renderReportHtml } from "./report/render-report-html.ts";
+export { canaryVariants, championVariant } from "./retraining/canary-variants.ts";
+export {
+  CHALLENGER_ALIAS,
+  evaluateRetrainingPolicies,
+  type RetrainingContext,
+} from "./retraining/evaluate-retraining-policies.ts";
+export { createMetadataRetrainingDecisionStore } from "./retraining/metadata/create-metadata-retraining-decision-store.ts";
+export type { RetrainingDecision, RetrainingOutcome } from "./retraining/retraining-decision.ts";
+export type {
+  DecisionChanges,
+  RetrainingDecisionStore,
+} from "./retraining/retraining-decision-store.ts";
+export { settleRetrainingDecisions } from "./retraining/settle-retraining-decisions.ts";
+export {
+  checkSkew,
+  DEFAULT_SKEW_SAMPLE,
+  DEFAULT_SKEW_TOLERANCE,
+  type FeatureSkew,
+  type SkewExample,
+  type SkewInput,
+  type SkewReport,
+} from "./skew/check-skew.ts";

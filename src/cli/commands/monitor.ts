@@ -20,6 +20,7 @@ import { createProgressBar } from "../progress-bar.ts";
 import { formatNumber, renderTable } from "../table.ts";
 import { driftOptions, listFlag, numberFlag, required, windowOf } from "./monitor-flags.ts";
 import { LABELS_USAGE, monitorLabels } from "./monitor-labels.ts";
+import { MONITOR_LOOP_USAGE, monitorAlerts, monitorRun } from "./monitor-loop.ts";
 import { REPORT_WINDOW_USAGE, reportWindow } from "./monitor-report-window.ts";
 
 const USAGE = `plinth monitor report --reference FILE --current FILE [--out report.html] [--json]
@@ -36,7 +37,9 @@ performance per --window (default 1d) with CBPE estimates fitted on the referenc
 --out writes a self-contained HTML report; --json prints the full report document.
 profile: writes the mergeable profile of a table (what a model version stores).
 ${LABELS_USAGE}
-${REPORT_WINDOW_USAGE}`;
+${REPORT_WINDOW_USAGE}
+
+${MONITOR_LOOP_USAGE}`;
 
 export const monitorCommand: Command = {
   summary: "Drift, data quality and performance reports over CSV/Parquet files; table profiles",
@@ -67,6 +70,7 @@ export const monitorCommand: Command = {
     slice: { type: "string" },
     model: { type: "string" },
     alias: { type: "string" },
+    limit: { type: "string" },
   },
 
   async run({ positionals, values, io }) {
@@ -77,10 +81,12 @@ export const monitorCommand: Command = {
     }
     if (rest.length > 0) throw invalidArgument("monitor", `unexpected argument '${rest[0]}'`);
     if (verb === "profile") return profile(values, io);
+    if (verb === "alerts") return monitorAlerts(values, io);
+    if (verb === "run") return monitorRun(values, io);
     if (verb !== "report") {
       throw invalidArgument(
         "monitor",
-        `expected 'plinth monitor report' or 'plinth monitor profile', got '${verb ?? ""}'. Usage:\n${USAGE}`,
+        `expected 'plinth monitor report', 'profile', 'alerts' or 'run', got '${verb ?? ""}'. Usage:\n${USAGE}`,
       );
     }
     const referencePath = required(

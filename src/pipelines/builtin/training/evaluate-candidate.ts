@@ -29,6 +29,8 @@ export interface GateReport {
   readonly passed: boolean;
   readonly modelName: string;
   readonly alias: string;
+  /** The alias whose holder was the champion judged against (`alias` unless compare_alias was set). */
+  readonly comparedAlias: string;
   readonly holdoutRows: number;
   readonly candidate: { readonly metrics: Record<string, number> };
   /** The version the alias pointed at during evaluation, scored on the same holdout. */
@@ -55,6 +57,8 @@ export async function evaluateCandidate(
     label: string;
     modelName: string;
     alias: string;
+    /** Judge against this alias's holder instead of `alias`'s ("" or absent: `alias`). */
+    compareAlias?: string;
     gates: string;
     task: Exclude<ModelTask, "ranking">;
   },
@@ -67,8 +71,12 @@ export async function evaluateCandidate(
 
   let champion: { version: string; source: string; predictions: HoldoutPredictions } | undefined;
   let championError: string | null = null;
+  const comparedAlias =
+    input.compareAlias === undefined || input.compareAlias === ""
+      ? input.alias
+      : input.compareAlias;
   const holder = await ctx.platform.registry.aliases
-    .resolve(input.modelName, input.alias)
+    .resolve(input.modelName, comparedAlias)
     .catch((error: unknown) => {
       if (
         isPlinthError(error, "REGISTRY_MODEL_NOT_FOUND") ||
@@ -133,6 +141,7 @@ export async function evaluateCandidate(
     passed: outcome.passed,
     modelName: input.modelName,
     alias: input.alias,
+    comparedAlias,
     holdoutRows: rows.length,
     candidate: { metrics: metricsOf(candidate) },
     champion:

@@ -84,10 +84,12 @@ export async function registerCandidate(
     const failed = report.decisions.filter((d) => !d.passed).map((d) => d.gate);
     decision = `alias '${report.alias}' not moved: failed ${failed.join("; ")}`;
   } else {
-    const now = await registry.aliases.resolve(name, report.alias).catch(() => undefined);
+    // Reports recorded before compare_alias existed have no comparedAlias.
+    const compared = report.comparedAlias ?? report.alias;
+    const now = await registry.aliases.resolve(name, compared).catch(() => undefined);
     const judgedAgainst = report.champion?.version ?? null;
     if ((now?.version ?? null) !== judgedAgainst) {
-      decision = `alias '${report.alias}' not moved: it points at version ${now?.version ?? "none"} now, but the candidate was judged against ${judgedAgainst ?? "none"}`;
+      decision = `alias '${report.alias}' not moved: '${compared}' points at version ${now?.version ?? "none"} now, but the candidate was judged against ${judgedAgainst ?? "none"}`;
     } else {
       await registry.aliases.set(name, report.alias, version.version, actor);
       aliasMoved = true;

@@ -58,6 +58,7 @@ const evaluate = step("evaluate", {
     label: param<string>("label"),
     modelName: param<string>("model_name"),
     alias: param<string>("alias"),
+    compareAlias: param<string>("compare_alias"),
     gates: param<string>("gates"),
   },
   run: async (inputs, ctx) => {
@@ -117,6 +118,12 @@ export const trainingPipeline = definePipeline({
       default: "",
       description: "JSON gates; empty: not worse than the alias holder",
     },
+    compare_alias: {
+      type: "string",
+      default: "",
+      description:
+        "the alias whose holder the candidate is judged against (empty: `alias`); monitoring's retraining sets alias=challenger, compare_alias=champion",
+    },
     holdout_fraction: { type: "number", default: 0.2, description: "the latest rows held out" },
     timestamp_column: {
       type: "string",
@@ -146,6 +153,14 @@ export const trainingPipeline = definePipeline({
           { field: `params.${name}` },
         );
       }
+    }
+    const compare = String(params.compare_alias ?? "");
+    if (compare !== "" && !NAME_PATTERN.test(compare)) {
+      throw new PlinthError(
+        "PIPELINES_INVALID_PARAM",
+        "Parameter 'compare_alias' must be empty or 1-100 letters, digits, '_', '.' or '-'",
+        { field: "params.compare_alias" },
+      );
     }
   },
 });
