@@ -36,6 +36,7 @@ export type {
   RegisteredModel,
   Stage,
 } from "./registry/types.ts";
+export * from "./serving/index.ts";
 export { createEmbeddedTransport } from "./tracking/client/embedded-transport.ts";
 export { createMlflowRestTransport } from "./tracking/client/mlflow-rest-transport.ts";
 export {
