@@ -26,6 +26,11 @@ export {
   renderReportHtml,
   sketchQuantile,
 } from "./monitoring/index.ts";
+export {
+  type PredictionTable,
+  type PredictionTableOptions,
+  predictionTable,
+} from "./monitoring/prediction-window/prediction-table.ts";
 export * from "./pipelines/index.ts";
 export { createOnlineStore, openPlatform, type Platform } from "./platform.ts";
 export type { RegistryService } from "./registry/registry-service.ts";
@@ -37,6 +42,16 @@ export type {
   Stage,
 } from "./registry/types.ts";
 export * from "./serving/index.ts";
+export {
+  createPredictionLog,
+  createPredictionLogReader,
+  type PredictionLog,
+  type PredictionLogOptions,
+  type PredictionLogReader,
+  type PredictionLogStats,
+  type PredictionQuery,
+  type PredictionRecord,
+} from "./serving/prediction-log/index.ts";
 export { createEmbeddedTransport } from "./tracking/client/embedded-transport.ts";
 export { createMlflowRestTransport } from "./tracking/client/mlflow-rest-transport.ts";
 export {

@@ -8,6 +8,7 @@ import { featuresCommand } from "./commands/features.ts";
 import { modelsCommand } from "./commands/models.ts";
 import { monitorCommand } from "./commands/monitor.ts";
 import { pipelineCommand } from "./commands/pipeline.ts";
+import { quickstartCommand } from "./commands/quickstart.ts";
 import { runsCommand } from "./commands/runs.ts";
 import { serverCommand } from "./commands/server.ts";
 import { trainCommand } from "./commands/train.ts";
@@ -15,6 +16,7 @@ import { workerCommand } from "./commands/worker.ts";
 import { type CommandIO, reportError } from "./output.ts";
 
 const COMMANDS: Readonly<Record<string, Command>> = {
+  quickstart: quickstartCommand,
   server: serverCommand,
   experiments: experimentsCommand,
   runs: runsCommand,

@@ -121,3 +121,44 @@ test("the online store and feature module come from flags, environment or config
     );
   }
 });
+
+test("predictionLog: defaults, config.json, environment, and bad values naming the field", () => {
+  const home = fresh();
+  assert.deepEqual(resolveConfig({ env: { PLINTH_HOME: home }, cwd: home }).predictionLog, {
+    maxQueue: 100_000,
+    segmentMaxRows: 100_000,
+    segmentMaxAgeMs: 300_000,
+    flushIntervalMs: 1000,
+  });
+  writeFileSync(
+    join(home, "config.json"),
+    JSON.stringify({ predictionLog: { segmentMaxRows: 500, flushIntervalMs: 200 } }),
+  );
+  const env = { PLINTH_HOME: home, PLINTH_PREDICTION_LOG_FLUSH_MS: "50" };
+  assert.deepEqual(resolveConfig({ env, cwd: home }).predictionLog, {
+    maxQueue: 100_000,
+    segmentMaxRows: 500,
+    segmentMaxAgeMs: 300_000,
+    flushIntervalMs: 50,
+  });
+  for (const bad of ["0", "1.5", "ten", "-3"]) {
+    assert.throws(
+      () =>
+        resolveConfig({
+          env: { PLINTH_HOME: home, PLINTH_PREDICTION_LOG_MAX_QUEUE: bad },
+          cwd: home,
+        }),
+      (e: unknown) =>
+        isPlinthError(e, "CONFIG_INVALID") && e.field === "PLINTH_PREDICTION_LOG_MAX_QUEUE",
+    );
+  }
+  writeFileSync(
+    join(home, "config.json"),
+    JSON.stringify({ predictionLog: { segmentMaxAgeMs: 86_400_001 } }),
+  );
+  assert.throws(
+    () => resolveConfig({ env: { PLINTH_HOME: home }, cwd: home }),
+    (e: unknown) =>
+      isPlinthError(e, "CONFIG_INVALID") && e.field === "predictionLog.segmentMaxAgeMs",
+  );
+});

@@ -42,6 +42,19 @@ export interface ServerConfig {
   readonly bodyLimitBytes: number;
 }
 
+/**
+ * The prediction log's bounds (see `createPredictionLog`). A crash loses at most the records
+ * appended since the last flush: about `flushIntervalMs` of traffic, never more than
+ * `maxQueue` records; memory holds at most `maxQueue` records plus one open segment per
+ * deployment (`segmentMaxRows` serialised rows).
+ */
+export interface PredictionLogConfig {
+  readonly maxQueue: number;
+  readonly segmentMaxRows: number;
+  readonly segmentMaxAgeMs: number;
+  readonly flushIntervalMs: number;
+}
+
 /** The whole resolved configuration; frozen, every path absolute. */
 export interface PlinthConfig {
   readonly home: string;
@@ -54,6 +67,8 @@ export interface PlinthConfig {
   /** The feature definitions module (`features.ts`), absolute; undefined when not configured. */
   readonly featuresModule: string | undefined;
   readonly pipelines: PipelinesConfig;
+  /** Serving's prediction log. */
+  readonly predictionLog: PredictionLogConfig;
 }
 
 /** A BullMQ queue name: it becomes part of Redis keys, so no ':' and nothing exotic. */
@@ -98,6 +113,15 @@ const configFileSchema = z
       })
       .strict()
       .optional(),
+    predictionLog: z
+      .object({
+        maxQueue: z.number().int().min(1).max(100_000_000).optional(),
+        segmentMaxRows: z.number().int().min(1).max(100_000_000).optional(),
+        segmentMaxAgeMs: z.number().int().min(1).max(86_400_000).optional(),
+        flushIntervalMs: z.number().int().min(1).max(3_600_000).optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -119,6 +143,13 @@ export const DEFAULT_HOME = ".plinth";
 export const DEFAULT_HOST = "127.0.0.1";
 export const DEFAULT_PORT = 5000;
 export const DEFAULT_BODY_LIMIT_BYTES = 32 * 1024 * 1024;
+/** Prediction log defaults: a 1 s flush, 5-minute or 100,000-row segments, a 100,000-record queue. */
+export const DEFAULT_PREDICTION_LOG: PredictionLogConfig = {
+  maxQueue: 100_000,
+  segmentMaxRows: 100_000,
+  segmentMaxAgeMs: 300_000,
+  flushIntervalMs: 1000,
+};
 
 /**
  * Resolves configuration from, in order of precedence: explicit overrides, the environment
@@ -160,6 +191,7 @@ export function resolveConfig(
     online: parseOnlineUrl(onlineUrl, home, cwd),
     featuresModule: featuresModule === undefined ? undefined : resolve(cwd, featuresModule),
     pipelines: { executor: pipelineExecutor(env, file) },
+    predictionLog: predictionLogConfig(env, file),
   };
   return deepFreeze(config);
 }
@@ -304,4 +336,36 @@ function deepFreeze<T>(value: T): T {
     Object.freeze(value);
   }
   return value;
+}
+
+/**
+ * `predictionLog` of config.json over the defaults, and `PLINTH_PREDICTION_LOG_FLUSH_MS` /
+ * `PLINTH_PREDICTION_LOG_MAX_QUEUE` over both (the two an operator tunes under load).
+ */
+function predictionLogConfig(env: NodeJS.ProcessEnv, file: ConfigFile): PredictionLogConfig {
+  const fromEnv = (name: string, max: number): number | undefined => {
+    const text = nonEmpty(env[name]);
+    if (text === undefined) return undefined;
+    const value = Number(text);
+    if (!Number.isInteger(value) || value < 1 || value > max) {
+      throw new PlinthError("CONFIG_INVALID", `${name} must be an integer from 1 to ${max}`, {
+        field: name,
+      });
+    }
+    return value;
+  };
+  return {
+    ...DEFAULT_PREDICTION_LOG,
+    ...file.predictionLog,
+    ...definedOnly({
+      flushIntervalMs: fromEnv("PLINTH_PREDICTION_LOG_FLUSH_MS", 3_600_000),
+      maxQueue: fromEnv("PLINTH_PREDICTION_LOG_MAX_QUEUE", 100_000_000),
+    }),
+  };
+}
+
+function definedOnly<T extends Record<string, unknown>>(values: T): Partial<T> {
+  return Object.fromEntries(
+    Object.entries(values).filter(([, v]) => v !== undefined),
+  ) as Partial<T>;
 }

@@ -47,6 +47,7 @@ test("statuses are client errors except the server-side codes", () => {
       "PIPELINES_QUEUE_UNAVAILABLE",
       "PIPELINES_WORKER_FAILED",
       "SERVING_NOT_READY",
+      "PREDICTION_LOG_INVALID_SEGMENT",
     ];
     if (serverSide.includes(code)) assert.ok(spec.httpStatus >= 500, code);
     else assert.ok(spec.httpStatus >= 400 && spec.httpStatus < 500, code);

@@ -424,6 +424,24 @@ export const ERROR_CATALOGUE = {
     mlflowCode: "TEMPORARILY_UNAVAILABLE",
     summary: "The deployment's models are not loaded yet, or the last load failed; retry later.",
   },
+  PREDICTION_LOG_INVALID_SEGMENT: {
+    httpStatus: 500,
+    mlflowCode: "INTERNAL_ERROR",
+    summary:
+      "A prediction log segment in the artifact store is not what plinth writes (edited or damaged by hand); its key and line are named.",
+  },
+  MONITORING_INVALID_LABEL: {
+    httpStatus: 400,
+    mlflowCode: "INVALID_PARAMETER_VALUE",
+    summary:
+      "A delayed label is malformed: no request id or entity, a NaN or infinite label, a bad time; the row is named and nothing is stored.",
+  },
+  MONITORING_NO_REFERENCE: {
+    httpStatus: 404,
+    mlflowCode: "RESOURCE_DOES_NOT_EXIST",
+    summary:
+      "No reference to monitor against: the deployment's champion version has no stored reference profile and no reference file was given.",
+  },
   INTERNAL: {
     httpStatus: 500,
     mlflowCode: "INTERNAL_ERROR",

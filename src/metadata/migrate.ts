@@ -8,6 +8,7 @@ import * as featureMaterialization from "./migrations/004-feature-materializatio
 import * as featureRegistry from "./migrations/005-feature-registry.ts";
 import * as pipelineSchedules from "./migrations/006-pipeline-schedules.ts";
 import * as deployments from "./migrations/007-deployments.ts";
+import * as predictionLabels from "./migrations/008-prediction-labels.ts";
 
 /** Migrations in order; a name, once released, never changes. */
 const MIGRATIONS: ReadonlyArray<{ name: string; up: typeof initial.up }> = [
@@ -18,6 +19,7 @@ const MIGRATIONS: ReadonlyArray<{ name: string; up: typeof initial.up }> = [
   { name: "005-feature-registry", up: featureRegistry.up },
   { name: "006-pipeline-schedules", up: pipelineSchedules.up },
   { name: "007-deployments", up: deployments.up },
+  { name: "008-prediction-labels", up: predictionLabels.up },
 ];
 
 /**

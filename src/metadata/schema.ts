@@ -28,6 +28,7 @@ export interface MetadataSchema {
   pipeline_schedules: PipelineSchedulesTable;
   pipeline_schedule_fires: PipelineScheduleFiresTable;
   deployments: DeploymentsTable;
+  prediction_labels: PredictionLabelsTable;
 }
 
 export interface KeyValueTable {
@@ -230,4 +231,18 @@ export interface DeploymentsTable {
   spec: string;
   created_at: number;
   updated_at: number;
+}
+
+/** A delayed label, by request id or by entity and event time (008). */
+export interface PredictionLabelsTable {
+  deployment: string;
+  /** `id:<request id>` or `entity:<entity JSON>@<event ms>`: the idempotency key. */
+  label_key: string;
+  request_id: string | null;
+  /** Entity keys as canonical JSON (sorted keys). */
+  entity_key: string | null;
+  event_time: number | null;
+  label: number;
+  labelled_at: number;
+  ingested_at: number;
 }

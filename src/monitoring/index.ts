@@ -41,6 +41,12 @@ export {
 } from "./performance/join-labels.ts";
 export type { ReliabilityBin } from "./performance/reliability-table.ts";
 export type { RealisedMetrics, WindowPerformance } from "./performance/window-metrics.ts";
+export {
+  entityKey,
+  type PredictionTable,
+  type PredictionTableOptions,
+  predictionTable,
+} from "./prediction-window/prediction-table.ts";
 export { type CategoryCounts, topCategories } from "./profile/category-counts.ts";
 export {
   type CategoricalProfile,

@@ -14,8 +14,6 @@ export {
   type ServingMetrics,
   type VariantMetrics,
 } from "./metrics/serving-metrics.ts";
-export type { PredictionLog, PredictionLogStats } from "./prediction-log/prediction-log.ts";
-export type { LoggedFeatureValue, PredictionRecord } from "./prediction-log/prediction-record.ts";
 export { createServingRuntime } from "./runtime/create-serving-runtime.ts";
 export type {
   BatchPrediction,

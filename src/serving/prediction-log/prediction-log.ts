@@ -8,8 +8,10 @@ export interface PredictionLogStats {
   readonly written: number;
   /** Records refused because the queue was full (counted, never silently lost). */
   readonly dropped: number;
-  /** Segments written. */
+  /** Segments written and closed. */
   readonly segments: number;
+  /** Records the writer could not log (a deployment name that cannot be a path, a non-finite `at`, a value JSON cannot hold). */
+  readonly rejected?: number;
 }
 
 /**
