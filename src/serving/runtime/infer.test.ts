@@ -11,7 +11,6 @@ import {
 import { loadServedModel } from "../models/load-served-model.ts";
 import type { ServedModel } from "../models/served-model.ts";
 import type { RowPrediction, ServingRuntime } from "../serving-runtime.ts";
-import { createCollectingPredictionLog } from "../testing/collecting-prediction-log.ts";
 import {
   createServingFixture,
   FIXTURE_INPUTS,
@@ -23,7 +22,6 @@ let fx: ServingFixture;
 let runtime: ServingRuntime;
 let v1: ServedModel;
 let v2: ServedModel;
-const log = createCollectingPredictionLog();
 
 before(async () => {
   fx = await createServingFixture();
@@ -38,7 +36,7 @@ before(async () => {
   });
   runtime = await createServingRuntime({
     platform: fx.platform,
-    predictionLog: log,
+    predictionLog: fx.predictionLog,
     pollIntervalMs: 60_000,
   });
 });
@@ -79,7 +77,9 @@ describe("Open Inference Protocol V2", () => {
     });
     assert.equal(single.model_version, "2");
     assert.deepEqual(single.outputs[0]!.data, [...v2.predict(flat, 2)]);
-    assert.ok(log.records.some((r) => r.requestId === "q1-0" && r.modelVersion === "1"));
+    assert.ok(
+      (await fx.readLog("oip")).some((r) => r.requestId === "q1-0" && r.modelVersion === "1"),
+    );
     await rejectsWithCode(
       runtime.infer("oip", "9", { inputs: tensors(rows) }),
       "SERVING_MODEL_NOT_FOUND",

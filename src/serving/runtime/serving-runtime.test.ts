@@ -5,16 +5,11 @@ import { rejectsWithCode } from "../../core/testing/rejects-with-code.ts";
 import { loadServedModel } from "../models/load-served-model.ts";
 import type { ServedModel } from "../models/served-model.ts";
 import type { BatchPrediction, RowPrediction, ServingRuntime } from "../serving-runtime.ts";
-import {
-  type CollectingPredictionLog,
-  createCollectingPredictionLog,
-} from "../testing/collecting-prediction-log.ts";
 import { createServingFixture, type ServingFixture } from "../testing/serving-fixture.ts";
 import { createServingRuntime } from "./create-serving-runtime.ts";
 
 let fx: ServingFixture;
 let runtime: ServingRuntime;
-let log: CollectingPredictionLog;
 const models = new Map<string, ServedModel>();
 
 /** What the model must see for driver 1001 (online) with the given request fields. */
@@ -46,10 +41,9 @@ before(async () => {
       { name: "shadow", model: fx.model, version: "2", weight: 0, shadow: true },
     ],
   });
-  log = createCollectingPredictionLog();
   runtime = await createServingRuntime({
     platform: fx.platform,
-    predictionLog: log,
+    predictionLog: fx.predictionLog,
     pollIntervalMs: 60_000,
   });
 });
@@ -72,7 +66,7 @@ describe("serving runtime", () => {
     assert.deepEqual(Object.keys(answer.outputs), ["probability"]);
     assert.equal(answer.outputs.probability, expected("1", vector1001(0.5, 40)));
     assert.equal(answer.contributions, undefined);
-    const logged = log.records.find((r) => r.requestId === "req-1");
+    const logged = (await fx.readLog("drivers")).find((r) => r.requestId === "req-1");
     assert.ok(logged);
     assert.equal(logged.shadow, false);
     assert.deepEqual(logged.entities, { driver_id: 1001 });
@@ -183,7 +177,7 @@ describe("serving runtime", () => {
         `request.${"k".repeat(192)}…`,
       ],
     ];
-    const before = log.records.length;
+    const before = (await fx.readLog("drivers")).length;
     for (const [body, field] of cases) {
       await assert.rejects(runtime.predict("drivers", body), (e: unknown) => {
         assert.ok(isPlinthError(e), String(e));
@@ -197,7 +191,11 @@ describe("serving runtime", () => {
         return true;
       });
     }
-    assert.equal(log.records.length, before, "nothing is logged for a refused request");
+    assert.equal(
+      (await fx.readLog("drivers")).length,
+      before,
+      "nothing is logged for a refused request",
+    );
     await rejectsWithCode(runtime.predict("nope", ok), "DEPLOYMENT_NOT_FOUND", "deployment");
     await rejectsWithCode(runtime.predict(42 as never, ok), "DEPLOYMENT_NOT_FOUND");
     await rejectsWithCode(
@@ -249,8 +247,16 @@ describe("serving runtime", () => {
     );
     await runtime.close();
     // close() waited for in-flight shadows; every live request has its shadow record.
-    const shadowed = log.records.filter((r) => r.deployment === "split" && r.shadow);
-    assert.ok(shadowed.length >= n, `only ${shadowed.length} shadow records`);
+    const records = await fx.readLog("split");
+    const shadowed = records.filter((r) => r.shadow);
+    const live = records.filter((r) => !r.shadow);
+    assert.equal(live.length, n + 200);
+    assert.equal(shadowed.length, n + 200);
+    const liveIds = new Set(live.map((r) => r.requestId));
+    assert.ok(
+      shadowed.every((r) => liveIds.has(r.requestId)),
+      "a shadow record shares its live request's id",
+    );
     assert.ok(shadowed.every((r) => r.variant === "shadow" && r.modelVersion === "2"));
     const s7 = shadowed.find((r) => r.requestId === "s7");
     assert.ok(s7);
@@ -265,7 +271,7 @@ describe("serving runtime", () => {
     assert.equal(s7.outputs.probability, expected("2", missingAll));
     runtime = await createServingRuntime({
       platform: fx.platform,
-      predictionLog: log,
+      predictionLog: fx.predictionLog,
       pollIntervalMs: 60_000,
     });
   });
