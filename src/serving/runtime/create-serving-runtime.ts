@@ -345,7 +345,7 @@ export async function createServingRuntime(
     },
 
     ready() {
-      if (loader.missing().size > 0) return false;
+      if (!loader.listed() || loader.missing().size > 0) return false;
       for (const entry of loader.all()) if (entry.snapshot === undefined) return false;
       return true;
     },

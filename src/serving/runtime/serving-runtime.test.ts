@@ -1,7 +1,12 @@
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { isPlinthError } from "../../core/errors.ts";
 import { rejectsWithCode } from "../../core/testing/rejects-with-code.ts";
+import { createSqliteMetadataStore } from "../../metadata/sqlite/create-sqlite-metadata-store.ts";
+import { createMetadataDeploymentStore } from "../deployments/create-metadata-deployment-store.ts";
 import { loadServedModel } from "../models/load-served-model.ts";
 import type { ServedModel } from "../models/served-model.ts";
 import type { BatchPrediction, RowPrediction, ServingRuntime } from "../serving-runtime.ts";
@@ -274,5 +279,24 @@ describe("serving runtime", () => {
       predictionLog: fx.predictionLog,
       pollIntervalMs: 60_000,
     });
+  });
+
+  test("a deployment store that cannot be read leaves the runtime not ready, not crashed", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "plinth-closed-"));
+    const closed = await createSqliteMetadataStore({ path: join(dir, "m.sqlite") });
+    await closed.close();
+    const broken = createMetadataDeploymentStore(closed, fx.platform.registry);
+    const r = await createServingRuntime({
+      platform: { ...fx.platform, deployments: broken },
+      pollIntervalMs: 60_000,
+    });
+    try {
+      assert.equal(r.ready(), false);
+      assert.deepEqual(r.deployments(), []);
+      await rejectsWithCode(r.predict("drivers", {}), "DEPLOYMENT_NOT_FOUND");
+    } finally {
+      await r.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
