@@ -281,6 +281,47 @@ describe("serving runtime", () => {
     });
   });
 
+  test("shadow scoring is bounded: beyond the in-flight limit shadows are skipped and counted", async () => {
+    await fx.platform.deployments.create({
+      name: "shed",
+      variants: [
+        { name: "live", model: fx.model, version: "1", weight: 100, shadow: false },
+        { name: "shadow", model: fx.model, version: "2", weight: 0, shadow: true },
+      ],
+    });
+    const r = await createServingRuntime({
+      platform: fx.platform,
+      predictionLog: fx.predictionLog,
+      pollIntervalMs: 60_000,
+    });
+    const n = 1000;
+    try {
+      // A tight loop never lets the event loop turn, so shadows pile up behind the answers.
+      for (let i = 0; i < n; i++) {
+        await r.predict("shed", {
+          entities: { driver_id: 1001 },
+          request: { bonus: 0, amount: i },
+        });
+      }
+    } finally {
+      await r.close();
+    }
+    const skipped = Number(
+      /plinth_serving_shadows_skipped_total\{deployment="shed"\} (\d+)/.exec(
+        r.metrics.toPrometheus(),
+      )?.[1],
+    );
+    const records = await fx.readLog("shed");
+    const shadows = records.filter((x) => x.shadow).length;
+    assert.equal(records.length - shadows, n);
+    assert.ok(skipped > 0 && shadows > 0, `skipped ${skipped}, scored ${shadows}`);
+    assert.equal(
+      shadows + skipped,
+      n,
+      "every shadow was either scored and logged or counted as skipped",
+    );
+  });
+
   test("a deployment store that cannot be read leaves the runtime not ready, not crashed", async () => {
     const dir = mkdtempSync(join(tmpdir(), "plinth-closed-"));
     const closed = await createSqliteMetadataStore({ path: join(dir, "m.sqlite") });
