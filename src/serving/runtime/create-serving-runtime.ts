@@ -180,21 +180,28 @@ export async function createServingRuntime(
           `variant '${variant.spec.name}' serves a ${variant.model.manifest.flavour} model, which has no TreeSHAP contributions`,
         );
       }
+    }
+    // Every group is scored before anything is logged, so a request refused in its second
+    // group (a row invalid for that variant's model) leaves no record behind.
+    const scored = [];
+    for (const variant of groups) {
       const index = n === 1 ? [0] : chosen.flatMap((v, r) => (v === variant ? [r] : []));
       const group = n === 1 ? instances : index.map((r) => instances[r] as PredictInstance);
-      const { rows, out } = await score(snapshot, variant, group);
-      const latency = performance.now() - started;
+      scored.push({ variant, index, group, ...(await score(snapshot, variant, group)) });
+    }
+    const latency = performance.now() - started;
+    for (const { variant, index, group, rows, out } of scored) {
       variant.metrics.observe(latency, group.length);
       const width = variant.model.manifest.inputs.length;
       const K = variant.model.manifest.outputs.length;
-      group.forEach((instance, g) => {
+      for (let g = 0; g < group.length; g++) {
         const r = index[g] as number;
-        const outputs = outputsOf(variant, out, g);
         let contributions: RowPrediction["contributions"];
         if (explain > 0) {
           let best = 0;
-          for (let k = 1; k < K; k++)
+          for (let k = 1; k < K; k++) {
             if ((out[g * K + k] as number) > (out[g * K + best] as number)) best = k;
+          }
           contributions = variant.model.explain(
             rows.subarray(g * width, (g + 1) * width),
             best,
@@ -206,11 +213,20 @@ export async function createServingRuntime(
           deployment: snapshot.deployment.name,
           variant: variant.spec.name,
           model: { name: variant.model.name, version: variant.model.version },
-          outputs,
+          outputs: outputsOf(variant, out, g),
           ...(contributions === undefined ? {} : { contributions }),
         };
-        record(snapshot, variant, instance, ids[r] as string, rows, out, g, latency);
-      });
+        record(
+          snapshot,
+          variant,
+          group[g] as PredictInstance,
+          ids[r] as string,
+          rows,
+          out,
+          g,
+          latency,
+        );
+      }
     }
     if (snapshot.shadows.length > 0) runShadows(snapshot, instances, ids);
     return answers;

@@ -322,6 +322,38 @@ describe("serving runtime", () => {
     );
   });
 
+  test("a batch refused for one variant's rows logs nothing, though another variant scored first", async () => {
+    // Version 3 takes no `amount`: for its rows, `amount` is an extra field.
+    const v3 = await fx.trainVersion(3, { withoutAmount: true });
+    await fx.platform.deployments.create({
+      name: "mixed",
+      stickyKey: "driver_id",
+      variants: [
+        { name: "a", model: fx.model, version: "1", weight: 50, shadow: false },
+        { name: "b", model: fx.model, version: v3, weight: 50, shadow: false },
+      ],
+    });
+    await runtime.refresh();
+    const rows = Array.from({ length: 40 }, (_, i) => ({
+      entities: { driver_id: i },
+      request: { bonus: 0, amount: 1 },
+    }));
+    await assert.rejects(runtime.predict("mixed", { instances: rows }), (e: unknown) => {
+      assert.ok(isPlinthError(e, "SERVING_INVALID_INPUT"), String(e));
+      assert.match(e.field ?? "", /^instances\.\d+\.request\.amount$/);
+      return true;
+    });
+    assert.deepEqual(await fx.readLog("mixed"), []);
+    const answer = (await runtime
+      .predict("mixed", {
+        instances: rows.map((r) => ({ entities: r.entities, request: { bonus: 0 } })),
+      })
+      .catch((e: unknown) => e)) as { field?: string };
+    // Without amount, variant a's rows are refused instead: the same all-or-nothing.
+    assert.match(answer.field ?? "", /^instances\.\d+\.request\.amount$/);
+    assert.deepEqual(await fx.readLog("mixed"), []);
+  });
+
   test("a deployment store that cannot be read leaves the runtime not ready, not crashed", async () => {
     const dir = mkdtempSync(join(tmpdir(), "plinth-closed-"));
     const closed = await createSqliteMetadataStore({ path: join(dir, "m.sqlite") });

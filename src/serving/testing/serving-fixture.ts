@@ -32,7 +32,7 @@ export interface ServingFixture {
   /** Flushes the log and reads a deployment's records back, oldest first. */
   readLog(deployment: string): Promise<PredictionRecord[]>;
   /** Trains and registers another version; returns its number. */
-  trainVersion(seed: number): Promise<string>;
+  trainVersion(seed: number, options?: { withoutAmount?: boolean }): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -83,7 +83,10 @@ export async function createServingFixture(
   const model = "drivers";
   await platform.registry.models.create({ name: model });
 
-  const trainVersion = async (seed: number): Promise<string> => {
+  const trainVersion = async (
+    seed: number,
+    options: { withoutAmount?: boolean } = {},
+  ): Promise<string> => {
     const random = createSeededRandom(seed);
     const n = 400;
     const conv = new Float64Array(n);
@@ -110,7 +113,7 @@ export async function createServingFixture(
         city,
         trips_today: today,
         conv_plus_bonus: plus,
-        amount,
+        ...(options.withoutAmount === true ? {} : { amount }),
         label,
       },
       label: "label",
