@@ -4,12 +4,9 @@ import { PLINTH_VERSION } from "../../version.ts";
 import type { PredictInstance } from "../features/create-vector-builder.ts";
 import { invalidInput } from "../invalid-input.ts";
 import { createServingMetrics } from "../metrics/create-serving-metrics.ts";
-import type { PredictionRecord } from "../prediction-log/prediction-record.ts";
 import type {
   BatchPrediction,
-  DeploymentStatus,
   InferResponse,
-  ModelMetadata,
   RowPrediction,
   ServingRuntime,
   ServingRuntimeOptions,
@@ -19,9 +16,12 @@ import {
   chooseVariant,
   type DeploymentSnapshot,
   type LoadedVariant,
+  stickyValue,
 } from "./deployment-snapshot.ts";
 import { parseInferBody } from "./parse-infer-body.ts";
 import { parsePredictBody } from "./parse-predict-body.ts";
+import { outputsOf, predictionRecordOf } from "./prediction-record-of.ts";
+import { deploymentStatusOf, modelMetadataOf } from "./runtime-views.ts";
 
 /** Shadow scorings in flight at once; beyond this they are skipped and counted, never queued. */
 const MAX_SHADOWS_IN_FLIGHT = 256;
@@ -98,20 +98,9 @@ export async function createServingRuntime(
     latencyMs: number,
   ): void => {
     if (log === undefined) return;
-    const entry: PredictionRecord = {
-      requestId,
-      at: Date.now(),
-      deployment: snapshot.deployment.name,
-      variant: variant.spec.name,
-      shadow: variant.spec.shadow,
-      modelName: variant.model.name,
-      modelVersion: variant.model.version,
-      entities: loggedEntities(instance.entities, variant),
-      features: variant.builder.logged(rows, r),
-      outputs: outputsOf(variant, out, r),
-      latencyMs,
-    };
-    log.append(entry);
+    log.append(
+      predictionRecordOf(snapshot, variant, instance.entities, requestId, rows, out, r, latencyMs),
+    );
   };
 
   const runShadows = (
@@ -332,25 +321,7 @@ export async function createServingRuntime(
     modelMetadata(name, version) {
       const { snapshot } = snapshotOf(name);
       const variant = variantFor(snapshot, version, "");
-      const versions = [
-        ...new Set([...snapshot.live, ...snapshot.shadows].map((v) => v.model.version)),
-      ];
-      const metadata: ModelMetadata = {
-        name: snapshot.deployment.name,
-        versions,
-        platform: variant.model.manifest.flavour,
-        inputs: variant.model.manifest.inputs.map((i) => ({
-          name: i.name,
-          datatype: i.type === "category" ? "BYTES" : "FP64",
-          shape: [-1],
-        })),
-        outputs: variant.model.manifest.outputs.map((o) => ({
-          name: o,
-          datatype: "FP64",
-          shape: [-1],
-        })),
-      };
-      return metadata;
+      return modelMetadataOf(snapshot, variant);
     },
 
     modelReady(name, version) {
@@ -369,23 +340,7 @@ export async function createServingRuntime(
     serverMetadata: () => ({ name: "plinth", version: PLINTH_VERSION, extensions: [] }),
 
     deployments() {
-      const out: DeploymentStatus[] = [];
-      for (const entry of loader.all()) {
-        const loaded = [...(entry.snapshot?.live ?? []), ...(entry.snapshot?.shadows ?? [])];
-        out.push({
-          name: entry.name,
-          ready: entry.snapshot !== undefined,
-          variants: entry.deployment.variants.map((v) => ({
-            name: v.name,
-            model: v.model,
-            ...(v.alias === undefined ? {} : { alias: v.alias }),
-            version: loaded.find((l) => l.spec.name === v.name)?.model.version,
-            weight: v.weight,
-            shadow: v.shadow,
-          })),
-          ...(entry.lastError === undefined ? {} : { lastError: entry.lastError }),
-        });
-      }
+      const out = [...loader.all()].map(deploymentStatusOf);
       return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     },
 
@@ -397,39 +352,6 @@ export async function createServingRuntime(
     },
   };
   return runtime;
-}
-
-function outputsOf(variant: LoadedVariant, out: Float64Array, r: number): Record<string, number> {
-  const names = variant.model.manifest.outputs;
-  const K = names.length;
-  const outputs: Record<string, number> = {};
-  for (let k = 0; k < K; k++) outputs[names[k] as string] = out[r * K + k] as number;
-  return outputs;
-}
-
-/** The sticky key's value in the instance (entities first, then request), as text. */
-function stickyValue(instance: PredictInstance, key: string | undefined): string | undefined {
-  if (key === undefined) return undefined;
-  const raw = Object.hasOwn(instance.entities, key)
-    ? instance.entities[key]
-    : Object.hasOwn(instance.request, key)
-      ? instance.request[key]
-      : undefined;
-  return typeof raw === "string" || typeof raw === "number" || typeof raw === "boolean"
-    ? String(raw)
-    : undefined;
-}
-
-function loggedEntities(
-  entities: Readonly<Record<string, unknown>>,
-  variant: LoadedVariant,
-): Record<string, string | number> {
-  const out: Record<string, string | number> = {};
-  for (const key of variant.builder.entityKeys) {
-    const v = entities[key.name];
-    if (typeof v === "string" || typeof v === "number") out[key.name] = v;
-  }
-  return out;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
