@@ -133,7 +133,11 @@ export async function createServingRuntime(
           );
         }
       })().catch((error: unknown) => {
-        countError(snapshot.deployment.name, error);
+        // Kept apart from the callers' errors: the live answer was served.
+        metrics.countError(
+          snapshot.deployment.name,
+          `shadow:${isPlinthError(error) ? error.code : "INTERNAL"}`,
+        );
         logger.debug(
           { deployment: snapshot.deployment.name, variant: shadow.spec.name, err: error },
           "serving: shadow scoring failed",

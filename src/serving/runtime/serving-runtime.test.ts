@@ -352,6 +352,33 @@ describe("serving runtime", () => {
     // Without amount, variant a's rows are refused instead: the same all-or-nothing.
     assert.match(answer.field ?? "", /^instances\.\d+\.request\.amount$/);
     assert.deepEqual(await fx.readLog("mixed"), []);
+
+    // A shadow that cannot score the request fails on its own: the caller is answered.
+    await fx.platform.deployments.create({
+      name: "shadow-fails",
+      variants: [
+        { name: "live", model: fx.model, version: "1", weight: 100, shadow: false },
+        { name: "shadow", model: fx.model, version: v3, weight: 0, shadow: true },
+      ],
+    });
+    const r = await createServingRuntime({
+      platform: fx.platform,
+      predictionLog: fx.predictionLog,
+      pollIntervalMs: 60_000,
+    });
+    const live = (await r.predict("shadow-fails", rows[0])) as RowPrediction;
+    assert.equal(live.variant, "live");
+    await r.close();
+    const text = r.metrics.toPrometheus();
+    assert.match(
+      text,
+      /plinth_serving_errors_total\{deployment="shadow-fails",code="shadow:SERVING_INVALID_INPUT"\} 1/,
+    );
+    assert.doesNotMatch(text, /deployment="shadow-fails",code="SERVING_INVALID_INPUT"/);
+    assert.deepEqual(
+      (await fx.readLog("shadow-fails")).map((x) => x.variant),
+      ["live"],
+    );
   });
 
   test("a deployment store that cannot be read leaves the runtime not ready, not crashed", async () => {
