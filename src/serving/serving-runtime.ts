@@ -125,7 +125,10 @@ export interface PredictOptions {
 export interface ServingRuntime {
   /**
    * Scores `{entities, request, explain?}` (one row: RowPrediction) or
-   * `{instances: [{entities, request}, ...], explain?}` (BatchPrediction).
+   * `{instances: [{entities, request}, ...], explain?}` (BatchPrediction). Each row's live
+   * variant is chosen by hashing the deployment's sticky key (an entity key, or a request
+   * field, which may be sent for this alone), else the row's request id. A batch is all or
+   * nothing: a row refused by its variant's model refuses the request, and nothing is logged.
    */
   predict(
     deployment: string,

@@ -83,7 +83,11 @@ export async function createServingRuntime(
     variant: LoadedVariant,
     instances: readonly PredictInstance[],
   ): Promise<{ rows: Float64Array; out: Float64Array }> => {
-    const built = await variant.builder.build(instances, snapshot.metrics);
+    const built = await variant.builder.build(
+      instances,
+      snapshot.metrics,
+      snapshot.deployment.stickyKey,
+    );
     return { rows: built.rows, out: variant.model.predict(built.rows, instances.length) };
   };
 

@@ -281,6 +281,40 @@ describe("serving runtime", () => {
     });
   });
 
+  test("ramping a challenger up only moves keys to it: no key flips back to the champion", async () => {
+    const split = (challenger: number) => [
+      { name: "champion", model: fx.model, version: "1", weight: 100 - challenger, shadow: false },
+      { name: "challenger", model: fx.model, version: "2", weight: challenger, shadow: false },
+    ];
+    await fx.platform.deployments.create({ name: "ramp", stickyKey: "user", variants: split(10) });
+    await runtime.refresh();
+    const byUser = async () => {
+      const out: string[] = [];
+      for (let u = 0; u < 1000; u++) {
+        // `user` is no model input: a request may carry it for the sticky assignment alone.
+        const answer = (await runtime.predict("ramp", {
+          entities: { driver_id: 1001 },
+          request: { bonus: 0, amount: 1, user: `u${u}` },
+        })) as RowPrediction;
+        out.push(answer.variant);
+      }
+      return out;
+    };
+    const before = await byUser();
+    await fx.platform.deployments.setVariants("ramp", split(30));
+    await runtime.refresh();
+    const after = await byUser();
+    let moved = 0;
+    for (let d = 0; d < before.length; d++) {
+      if (before[d] === "challenger")
+        assert.equal(after[d], "challenger", `user u${d} flipped back`);
+      else if (after[d] === "challenger") moved++;
+    }
+    const share = after.filter((v) => v === "challenger").length;
+    assert.ok(moved > 0 && share > before.filter((v) => v === "challenger").length);
+    assert.ok(Math.abs(share - 300) < 60, `challenger share ${share} of 1000 at weight 30`);
+  });
+
   test("shadow scoring is bounded: beyond the in-flight limit shadows are skipped and counted", async () => {
     await fx.platform.deployments.create({
       name: "shed",
