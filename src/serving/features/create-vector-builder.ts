@@ -39,7 +39,16 @@ export interface BuiltVectors {
 export interface VectorBuilder {
   /** The join keys the model's feature service needs. */
   readonly entityKeys: readonly Field[];
-  build(instances: readonly PredictInstance[], metrics: DeploymentMetrics): Promise<BuiltVectors>;
+  /**
+   * Validates and reads the vectors of `instances`. `stickyField` is a request field the
+   * caller may send for traffic assignment alone (the deployment's sticky key): allowed
+   * though the model does not take it.
+   */
+  build(
+    instances: readonly PredictInstance[],
+    metrics: DeploymentMetrics,
+    stickyField?: string,
+  ): Promise<BuiltVectors>;
   /** Row `r` of `rows` as the prediction log records it (categories as their text). */
   logged(rows: Float64Array, r: number): Record<string, LoggedFeatureValue>;
 }
@@ -117,7 +126,12 @@ export function createVectorBuilder(
   const requestFieldNames = new Set(requestFields.map((f) => f.name));
   const keyNames = new Set(entityKeys.map((k) => k.name));
 
-  const check = (instance: PredictInstance, rows: Float64Array, r: number): void => {
+  const check = (
+    instance: PredictInstance,
+    rows: Float64Array,
+    r: number,
+    stickyField: string | undefined,
+  ): void => {
     const { entities, request, path } = instance;
     for (const key of entityKeys) {
       const value = parseInputValue(
@@ -178,7 +192,7 @@ export function createVectorBuilder(
       rows[r * width + j] = x;
     }
     for (const name of Object.keys(request)) {
-      if (!requestInputs.has(name) && !requestFieldNames.has(name)) {
+      if (!requestInputs.has(name) && !requestFieldNames.has(name) && name !== stickyField) {
         throw invalid(
           `${path}request.${name}`,
           `'${clip(name)}' is neither a model input nor a request field of its features`,
@@ -189,10 +203,10 @@ export function createVectorBuilder(
 
   return {
     entityKeys,
-    async build(instances, metrics) {
+    async build(instances, metrics, stickyField) {
       const n = instances.length;
       const rows = new Float64Array(n * width);
-      for (let r = 0; r < n; r++) check(instances[r]!, rows, r);
+      for (let r = 0; r < n; r++) check(instances[r]!, rows, r, stickyField);
       if (reader === undefined) return { rows, lookupMs: 0 };
       const started = performance.now();
       const online = await reader.getMany(
