@@ -41,6 +41,7 @@ export type {
   RegisteredModel,
   Stage,
 } from "./registry/types.ts";
+export * from "./serving/index.ts";
 export {
   createPredictionLog,
   createPredictionLogReader,

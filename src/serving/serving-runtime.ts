@@ -20,7 +20,10 @@ export interface RowPrediction {
   readonly variant: string;
   readonly model: { readonly name: string; readonly version: string };
   readonly outputs: PredictionOutputs;
-  /** The `explain: k` largest contributions by absolute value, largest first (tree models only). */
+  /**
+   * The `explain: k` largest contributions by absolute value, largest first (tree models only),
+   * to the raw score of the first output, or of the predicted class for multiclass models.
+   */
   readonly contributions?: readonly FeatureContribution[];
 }
 
@@ -141,7 +144,7 @@ export interface ServingRuntime {
   modelMetadata(model: string, version?: string): ModelMetadata;
   /** OIP model readiness: the deployment (or that version of it) is loaded. Never throws. */
   modelReady(model: string, version?: string): boolean;
-  /** OIP server readiness: every served deployment is loaded. */
+  /** OIP server readiness: the deployment store has been read and every served deployment is loaded. */
   ready(): boolean;
   /** OIP server metadata. */
   serverMetadata(): ServerMetadata;

@@ -30,7 +30,10 @@ export interface DeploymentMetrics {
 export interface ServingMetrics {
   /** The series of a served deployment; made on first use and kept. */
   deployment(name: string): DeploymentMetrics;
-  /** Counts one failed request by error code (`SERVING_INVALID_INPUT`, `INTERNAL`, ...). */
+  /**
+   * Counts one failed request by error code (`SERVING_INVALID_INPUT`, `INTERNAL`, ...); a
+   * failed shadow scoring counts as `shadow:<code>`, apart from the callers' errors.
+   */
   countError(deployment: string | undefined, code: string): void;
   /** Counts one hot swap (a variant moved to a newly loaded version). */
   countSwap(deployment: string, variant: string): void;

@@ -25,6 +25,8 @@ export interface DeploymentLoader {
   all(): Iterable<ServedDeployment>;
   /** Names asked for in the settings that the store does not have (so the server is not ready). */
   missing(): ReadonlySet<string>;
+  /** True once the deployment store has been read successfully (an empty store included). */
+  listed(): boolean;
   /** One poll: re-read the store and the aliases, load and swap what moved. Calls are serialised. */
   refresh(): Promise<void>;
   /** Polls every `pollIntervalMs` until closed. */
@@ -51,6 +53,7 @@ export function createDeploymentLoader(
   let running: Promise<void> = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
+  let listed = false;
 
   const features = async (needed: boolean): Promise<FeatureStore | undefined> =>
     needed ? platform.features() : undefined;
@@ -167,6 +170,7 @@ export function createDeploymentLoader(
       );
       return;
     }
+    listed = true;
     const names = new Set(wanted.map((d) => d.name));
     for (const name of [...served.keys()]) {
       if (!names.has(name)) {
@@ -195,6 +199,7 @@ export function createDeploymentLoader(
     get: (name) => served.get(name),
     all: () => served.values(),
     missing: () => missing,
+    listed: () => listed,
     refresh,
     start() {
       const tick = (): void => {

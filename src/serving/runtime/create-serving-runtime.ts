@@ -4,12 +4,9 @@ import { PLINTH_VERSION } from "../../version.ts";
 import type { PredictInstance } from "../features/create-vector-builder.ts";
 import { invalidInput } from "../invalid-input.ts";
 import { createServingMetrics } from "../metrics/create-serving-metrics.ts";
-import type { PredictionRecord } from "../prediction-log/prediction-record.ts";
 import type {
   BatchPrediction,
-  DeploymentStatus,
   InferResponse,
-  ModelMetadata,
   RowPrediction,
   ServingRuntime,
   ServingRuntimeOptions,
@@ -19,9 +16,12 @@ import {
   chooseVariant,
   type DeploymentSnapshot,
   type LoadedVariant,
+  stickyValue,
 } from "./deployment-snapshot.ts";
 import { parseInferBody } from "./parse-infer-body.ts";
 import { parsePredictBody } from "./parse-predict-body.ts";
+import { outputsOf, predictionRecordOf } from "./prediction-record-of.ts";
+import { deploymentStatusOf, modelMetadataOf } from "./runtime-views.ts";
 
 /** Shadow scorings in flight at once; beyond this they are skipped and counted, never queued. */
 const MAX_SHADOWS_IN_FLIGHT = 256;
@@ -98,20 +98,9 @@ export async function createServingRuntime(
     latencyMs: number,
   ): void => {
     if (log === undefined) return;
-    const entry: PredictionRecord = {
-      requestId,
-      at: Date.now(),
-      deployment: snapshot.deployment.name,
-      variant: variant.spec.name,
-      shadow: variant.spec.shadow,
-      modelName: variant.model.name,
-      modelVersion: variant.model.version,
-      entities: loggedEntities(instance.entities, variant),
-      features: variant.builder.logged(rows, r),
-      outputs: outputsOf(variant, out, r),
-      latencyMs,
-    };
-    log.append(entry);
+    log.append(
+      predictionRecordOf(snapshot, variant, instance.entities, requestId, rows, out, r, latencyMs),
+    );
   };
 
   const runShadows = (
@@ -144,7 +133,11 @@ export async function createServingRuntime(
           );
         }
       })().catch((error: unknown) => {
-        countError(snapshot.deployment.name, error);
+        // Kept apart from the callers' errors: the live answer was served.
+        metrics.countError(
+          snapshot.deployment.name,
+          `shadow:${isPlinthError(error) ? error.code : "INTERNAL"}`,
+        );
         logger.debug(
           { deployment: snapshot.deployment.name, variant: shadow.spec.name, err: error },
           "serving: shadow scoring failed",
@@ -180,21 +173,28 @@ export async function createServingRuntime(
           `variant '${variant.spec.name}' serves a ${variant.model.manifest.flavour} model, which has no TreeSHAP contributions`,
         );
       }
+    }
+    // Every group is scored before anything is logged, so a request refused in its second
+    // group (a row invalid for that variant's model) leaves no record behind.
+    const scored = [];
+    for (const variant of groups) {
       const index = n === 1 ? [0] : chosen.flatMap((v, r) => (v === variant ? [r] : []));
       const group = n === 1 ? instances : index.map((r) => instances[r] as PredictInstance);
-      const { rows, out } = await score(snapshot, variant, group);
-      const latency = performance.now() - started;
+      scored.push({ variant, index, group, ...(await score(snapshot, variant, group)) });
+    }
+    const latency = performance.now() - started;
+    for (const { variant, index, group, rows, out } of scored) {
       variant.metrics.observe(latency, group.length);
       const width = variant.model.manifest.inputs.length;
       const K = variant.model.manifest.outputs.length;
-      group.forEach((instance, g) => {
+      for (let g = 0; g < group.length; g++) {
         const r = index[g] as number;
-        const outputs = outputsOf(variant, out, g);
         let contributions: RowPrediction["contributions"];
         if (explain > 0) {
           let best = 0;
-          for (let k = 1; k < K; k++)
+          for (let k = 1; k < K; k++) {
             if ((out[g * K + k] as number) > (out[g * K + best] as number)) best = k;
+          }
           contributions = variant.model.explain(
             rows.subarray(g * width, (g + 1) * width),
             best,
@@ -206,11 +206,20 @@ export async function createServingRuntime(
           deployment: snapshot.deployment.name,
           variant: variant.spec.name,
           model: { name: variant.model.name, version: variant.model.version },
-          outputs,
+          outputs: outputsOf(variant, out, g),
           ...(contributions === undefined ? {} : { contributions }),
         };
-        record(snapshot, variant, instance, ids[r] as string, rows, out, g, latency);
-      });
+        record(
+          snapshot,
+          variant,
+          group[g] as PredictInstance,
+          ids[r] as string,
+          rows,
+          out,
+          g,
+          latency,
+        );
+      }
     }
     if (snapshot.shadows.length > 0) runShadows(snapshot, instances, ids);
     return answers;
@@ -316,25 +325,7 @@ export async function createServingRuntime(
     modelMetadata(name, version) {
       const { snapshot } = snapshotOf(name);
       const variant = variantFor(snapshot, version, "");
-      const versions = [
-        ...new Set([...snapshot.live, ...snapshot.shadows].map((v) => v.model.version)),
-      ];
-      const metadata: ModelMetadata = {
-        name: snapshot.deployment.name,
-        versions,
-        platform: variant.model.manifest.flavour,
-        inputs: variant.model.manifest.inputs.map((i) => ({
-          name: i.name,
-          datatype: i.type === "category" ? "BYTES" : "FP64",
-          shape: [-1],
-        })),
-        outputs: variant.model.manifest.outputs.map((o) => ({
-          name: o,
-          datatype: "FP64",
-          shape: [-1],
-        })),
-      };
-      return metadata;
+      return modelMetadataOf(snapshot, variant);
     },
 
     modelReady(name, version) {
@@ -345,7 +336,7 @@ export async function createServingRuntime(
     },
 
     ready() {
-      if (loader.missing().size > 0) return false;
+      if (!loader.listed() || loader.missing().size > 0) return false;
       for (const entry of loader.all()) if (entry.snapshot === undefined) return false;
       return true;
     },
@@ -353,23 +344,7 @@ export async function createServingRuntime(
     serverMetadata: () => ({ name: "plinth", version: PLINTH_VERSION, extensions: [] }),
 
     deployments() {
-      const out: DeploymentStatus[] = [];
-      for (const entry of loader.all()) {
-        const loaded = [...(entry.snapshot?.live ?? []), ...(entry.snapshot?.shadows ?? [])];
-        out.push({
-          name: entry.name,
-          ready: entry.snapshot !== undefined,
-          variants: entry.deployment.variants.map((v) => ({
-            name: v.name,
-            model: v.model,
-            ...(v.alias === undefined ? {} : { alias: v.alias }),
-            version: loaded.find((l) => l.spec.name === v.name)?.model.version,
-            weight: v.weight,
-            shadow: v.shadow,
-          })),
-          ...(entry.lastError === undefined ? {} : { lastError: entry.lastError }),
-        });
-      }
+      const out = [...loader.all()].map(deploymentStatusOf);
       return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     },
 
@@ -381,39 +356,6 @@ export async function createServingRuntime(
     },
   };
   return runtime;
-}
-
-function outputsOf(variant: LoadedVariant, out: Float64Array, r: number): Record<string, number> {
-  const names = variant.model.manifest.outputs;
-  const K = names.length;
-  const outputs: Record<string, number> = {};
-  for (let k = 0; k < K; k++) outputs[names[k] as string] = out[r * K + k] as number;
-  return outputs;
-}
-
-/** The sticky key's value in the instance (entities first, then request), as text. */
-function stickyValue(instance: PredictInstance, key: string | undefined): string | undefined {
-  if (key === undefined) return undefined;
-  const raw = Object.hasOwn(instance.entities, key)
-    ? instance.entities[key]
-    : Object.hasOwn(instance.request, key)
-      ? instance.request[key]
-      : undefined;
-  return typeof raw === "string" || typeof raw === "number" || typeof raw === "boolean"
-    ? String(raw)
-    : undefined;
-}
-
-function loggedEntities(
-  entities: Readonly<Record<string, unknown>>,
-  variant: LoadedVariant,
-): Record<string, string | number> {
-  const out: Record<string, string | number> = {};
-  for (const key of variant.builder.entityKeys) {
-    const v = entities[key.name];
-    if (typeof v === "string" || typeof v === "number") out[key.name] = v;
-  }
-  return out;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

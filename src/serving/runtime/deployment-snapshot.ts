@@ -1,5 +1,5 @@
 import type { Deployment, DeploymentVariant } from "../deployments/deployment.ts";
-import type { VectorBuilder } from "../features/create-vector-builder.ts";
+import type { PredictInstance, VectorBuilder } from "../features/create-vector-builder.ts";
 import type { DeploymentMetrics, VariantMetrics } from "../metrics/serving-metrics.ts";
 import type { ServedModel } from "../models/served-model.ts";
 
@@ -69,4 +69,20 @@ export function fnv1a(text: string): number {
   h = Math.imul(h, 0xc2b2ae35);
   h ^= h >>> 16;
   return h >>> 0;
+}
+
+/** The sticky key's value in the instance (entities first, then request), as text. */
+export function stickyValue(
+  instance: PredictInstance,
+  key: string | undefined,
+): string | undefined {
+  if (key === undefined) return undefined;
+  const raw = Object.hasOwn(instance.entities, key)
+    ? instance.entities[key]
+    : Object.hasOwn(instance.request, key)
+      ? instance.request[key]
+      : undefined;
+  return typeof raw === "string" || typeof raw === "number" || typeof raw === "boolean"
+    ? String(raw)
+    : undefined;
 }

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { isPlinthError } from "../../core/errors.ts";
+import { createSeededRandom, type SeededRandom } from "../../core/seeded-random.ts";
 import { rejectsWithCode } from "../../core/testing/rejects-with-code.ts";
 import {
   deleteKeysWithPrefix,
@@ -10,7 +11,6 @@ import {
 import { loadServedModel } from "../models/load-served-model.ts";
 import type { ServedModel } from "../models/served-model.ts";
 import type { RowPrediction, ServingRuntime } from "../serving-runtime.ts";
-import { createCollectingPredictionLog } from "../testing/collecting-prediction-log.ts";
 import {
   createServingFixture,
   FIXTURE_INPUTS,
@@ -22,7 +22,6 @@ let fx: ServingFixture;
 let runtime: ServingRuntime;
 let v1: ServedModel;
 let v2: ServedModel;
-const log = createCollectingPredictionLog();
 
 before(async () => {
   fx = await createServingFixture();
@@ -37,7 +36,7 @@ before(async () => {
   });
   runtime = await createServingRuntime({
     platform: fx.platform,
-    predictionLog: log,
+    predictionLog: fx.predictionLog,
     pollIntervalMs: 60_000,
   });
 });
@@ -78,7 +77,9 @@ describe("Open Inference Protocol V2", () => {
     });
     assert.equal(single.model_version, "2");
     assert.deepEqual(single.outputs[0]!.data, [...v2.predict(flat, 2)]);
-    assert.ok(log.records.some((r) => r.requestId === "q1-0" && r.modelVersion === "1"));
+    assert.ok(
+      (await fx.readLog("oip")).some((r) => r.requestId === "q1-0" && r.modelVersion === "1"),
+    );
     await rejectsWithCode(
       runtime.infer("oip", "9", { inputs: tensors(rows) }),
       "SERVING_MODEL_NOT_FOUND",
@@ -196,6 +197,129 @@ describe("Open Inference Protocol V2", () => {
       if (line === "" || line.startsWith("#")) continue;
       assert.match(line, /^[a-z_]+\{[^}]*\} -?[\d.e+-]+$/, line);
     }
+  });
+});
+
+/** A random JSON value, biased towards the shapes the parsers look for, nested at most `depth`. */
+function randomJson(random: SeededRandom, depth: number): unknown {
+  const keys = [
+    "entities",
+    "request",
+    "instances",
+    "explain",
+    "inputs",
+    "name",
+    "shape",
+    "datatype",
+    "data",
+    "driver_id",
+    "bonus",
+    "amount",
+    "city",
+    "conv_rate",
+    "__proto__",
+    "constructor",
+    "id",
+    "outputs",
+    "",
+  ];
+  const pick = random.nextInt(depth <= 0 ? 6 : 9);
+  switch (pick) {
+    case 0:
+      return null;
+    case 1:
+      return random.next() < 0.5;
+    case 2:
+      return [0, -1, 1.5, 1e308, -0, 2 ** 53 + 2, 1001, 7][random.nextInt(8)];
+    case 3:
+      return [
+        "",
+        "Paris",
+        "FP64",
+        "BYTES",
+        "1001",
+        "x".repeat(random.nextInt(3000)),
+        "\u0000",
+        "__proto__",
+      ][random.nextInt(8)];
+    case 4:
+      return random.nextInt(5);
+    case 5:
+      return keys[random.nextInt(keys.length)];
+    case 6:
+    case 7: {
+      const out: Record<string, unknown> = {};
+      const n = random.nextInt(5);
+      for (let i = 0; i < n; i++)
+        out[keys[random.nextInt(keys.length)]!] = randomJson(random, depth - 1);
+      return JSON.parse(JSON.stringify(out));
+    }
+    default:
+      return Array.from({ length: random.nextInt(4) }, () => randomJson(random, depth - 1));
+  }
+}
+
+/** `value` with one random node replaced by random JSON, a key added, or a key removed. */
+function mutate(value: unknown, random: SeededRandom): unknown {
+  if (random.next() < 0.25 || value === null || typeof value !== "object") {
+    return randomJson(random, 2);
+  }
+  if (Array.isArray(value)) {
+    const copy = [...value];
+    if (copy.length === 0 || random.next() < 0.1) copy.push(randomJson(random, 2));
+    else {
+      const i = random.nextInt(copy.length);
+      copy[i] = mutate(copy[i], random);
+    }
+    return copy;
+  }
+  const copy: Record<string, unknown> = { ...(value as Record<string, unknown>) };
+  const keys = Object.keys(copy);
+  if (keys.length === 0 || random.next() < 0.1) {
+    copy[String(randomJson(random, 0))] = randomJson(random, 2);
+  } else {
+    const k = keys[random.nextInt(keys.length)]!;
+    if (random.next() < 0.1) delete copy[k];
+    else copy[k] = mutate(copy[k], random);
+  }
+  return copy;
+}
+
+describe("fuzz", () => {
+  test("random and mutated hostile JSON gets a typed 4xx error or an answer, never a bug", async () => {
+    const random = createSeededRandom(5);
+    const validPredict = {
+      instances: [{ entities: { driver_id: 1001 }, request: { bonus: 1, amount: 3 } }],
+      explain: 2,
+    };
+    const validInfer = { id: "f", inputs: tensors([[0.3, 2, 1, 1, 0.8, 20]]) };
+    let answered = 0;
+    for (let i = 0; i < 3000; i++) {
+      const predictBody = i % 3 === 0 ? randomJson(random, 4) : mutate(validPredict, random);
+      const inferBody = i % 3 === 0 ? randomJson(random, 4) : mutate(validInfer, random);
+      const calls = [
+        [predictBody, () => runtime.predict("oip", predictBody)],
+        [inferBody, () => runtime.infer("oip", undefined, inferBody)],
+      ] as const;
+      for (const [body, call] of calls) {
+        try {
+          await call();
+          answered++;
+        } catch (error) {
+          assert.ok(
+            isPlinthError(error),
+            `${JSON.stringify(body)?.slice(0, 300)} threw ${String(error)}`,
+          );
+          assert.ok(
+            error.httpStatus >= 400 && error.httpStatus < 500,
+            `${error.code}: ${error.message}`,
+          );
+          assert.ok(error.message.length < 2000, error.message.slice(0, 300));
+        }
+      }
+    }
+    // Most mutants are refused; the point is that none is a bug. Some still parse.
+    assert.ok(answered > 0 && answered < 6000, String(answered));
   });
 });
 

@@ -1,20 +1,20 @@
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { isPlinthError } from "../../core/errors.ts";
 import { rejectsWithCode } from "../../core/testing/rejects-with-code.ts";
+import { createSqliteMetadataStore } from "../../metadata/sqlite/create-sqlite-metadata-store.ts";
+import { createMetadataDeploymentStore } from "../deployments/create-metadata-deployment-store.ts";
 import { loadServedModel } from "../models/load-served-model.ts";
 import type { ServedModel } from "../models/served-model.ts";
 import type { BatchPrediction, RowPrediction, ServingRuntime } from "../serving-runtime.ts";
-import {
-  type CollectingPredictionLog,
-  createCollectingPredictionLog,
-} from "../testing/collecting-prediction-log.ts";
 import { createServingFixture, type ServingFixture } from "../testing/serving-fixture.ts";
 import { createServingRuntime } from "./create-serving-runtime.ts";
 
 let fx: ServingFixture;
 let runtime: ServingRuntime;
-let log: CollectingPredictionLog;
 const models = new Map<string, ServedModel>();
 
 /** What the model must see for driver 1001 (online) with the given request fields. */
@@ -46,10 +46,9 @@ before(async () => {
       { name: "shadow", model: fx.model, version: "2", weight: 0, shadow: true },
     ],
   });
-  log = createCollectingPredictionLog();
   runtime = await createServingRuntime({
     platform: fx.platform,
-    predictionLog: log,
+    predictionLog: fx.predictionLog,
     pollIntervalMs: 60_000,
   });
 });
@@ -72,7 +71,7 @@ describe("serving runtime", () => {
     assert.deepEqual(Object.keys(answer.outputs), ["probability"]);
     assert.equal(answer.outputs.probability, expected("1", vector1001(0.5, 40)));
     assert.equal(answer.contributions, undefined);
-    const logged = log.records.find((r) => r.requestId === "req-1");
+    const logged = (await fx.readLog("drivers")).find((r) => r.requestId === "req-1");
     assert.ok(logged);
     assert.equal(logged.shadow, false);
     assert.deepEqual(logged.entities, { driver_id: 1001 });
@@ -183,7 +182,7 @@ describe("serving runtime", () => {
         `request.${"k".repeat(192)}…`,
       ],
     ];
-    const before = log.records.length;
+    const before = (await fx.readLog("drivers")).length;
     for (const [body, field] of cases) {
       await assert.rejects(runtime.predict("drivers", body), (e: unknown) => {
         assert.ok(isPlinthError(e), String(e));
@@ -197,7 +196,11 @@ describe("serving runtime", () => {
         return true;
       });
     }
-    assert.equal(log.records.length, before, "nothing is logged for a refused request");
+    assert.equal(
+      (await fx.readLog("drivers")).length,
+      before,
+      "nothing is logged for a refused request",
+    );
     await rejectsWithCode(runtime.predict("nope", ok), "DEPLOYMENT_NOT_FOUND", "deployment");
     await rejectsWithCode(runtime.predict(42 as never, ok), "DEPLOYMENT_NOT_FOUND");
     await rejectsWithCode(
@@ -249,8 +252,16 @@ describe("serving runtime", () => {
     );
     await runtime.close();
     // close() waited for in-flight shadows; every live request has its shadow record.
-    const shadowed = log.records.filter((r) => r.deployment === "split" && r.shadow);
-    assert.ok(shadowed.length >= n, `only ${shadowed.length} shadow records`);
+    const records = await fx.readLog("split");
+    const shadowed = records.filter((r) => r.shadow);
+    const live = records.filter((r) => !r.shadow);
+    assert.equal(live.length, n + 200);
+    assert.equal(shadowed.length, n + 200);
+    const liveIds = new Set(live.map((r) => r.requestId));
+    assert.ok(
+      shadowed.every((r) => liveIds.has(r.requestId)),
+      "a shadow record shares its live request's id",
+    );
     assert.ok(shadowed.every((r) => r.variant === "shadow" && r.modelVersion === "2"));
     const s7 = shadowed.find((r) => r.requestId === "s7");
     assert.ok(s7);
@@ -265,8 +276,127 @@ describe("serving runtime", () => {
     assert.equal(s7.outputs.probability, expected("2", missingAll));
     runtime = await createServingRuntime({
       platform: fx.platform,
-      predictionLog: log,
+      predictionLog: fx.predictionLog,
       pollIntervalMs: 60_000,
     });
+  });
+
+  test("shadow scoring is bounded: beyond the in-flight limit shadows are skipped and counted", async () => {
+    await fx.platform.deployments.create({
+      name: "shed",
+      variants: [
+        { name: "live", model: fx.model, version: "1", weight: 100, shadow: false },
+        { name: "shadow", model: fx.model, version: "2", weight: 0, shadow: true },
+      ],
+    });
+    const r = await createServingRuntime({
+      platform: fx.platform,
+      predictionLog: fx.predictionLog,
+      pollIntervalMs: 60_000,
+    });
+    const n = 1000;
+    try {
+      // A tight loop never lets the event loop turn, so shadows pile up behind the answers.
+      for (let i = 0; i < n; i++) {
+        await r.predict("shed", {
+          entities: { driver_id: 1001 },
+          request: { bonus: 0, amount: i },
+        });
+      }
+    } finally {
+      await r.close();
+    }
+    const skipped = Number(
+      /plinth_serving_shadows_skipped_total\{deployment="shed"\} (\d+)/.exec(
+        r.metrics.toPrometheus(),
+      )?.[1],
+    );
+    const records = await fx.readLog("shed");
+    const shadows = records.filter((x) => x.shadow).length;
+    assert.equal(records.length - shadows, n);
+    assert.ok(skipped > 0 && shadows > 0, `skipped ${skipped}, scored ${shadows}`);
+    assert.equal(
+      shadows + skipped,
+      n,
+      "every shadow was either scored and logged or counted as skipped",
+    );
+  });
+
+  test("a batch refused for one variant's rows logs nothing, though another variant scored first", async () => {
+    // Version 3 takes no `amount`: for its rows, `amount` is an extra field.
+    const v3 = await fx.trainVersion(3, { withoutAmount: true });
+    await fx.platform.deployments.create({
+      name: "mixed",
+      stickyKey: "driver_id",
+      variants: [
+        { name: "a", model: fx.model, version: "1", weight: 50, shadow: false },
+        { name: "b", model: fx.model, version: v3, weight: 50, shadow: false },
+      ],
+    });
+    await runtime.refresh();
+    const rows = Array.from({ length: 40 }, (_, i) => ({
+      entities: { driver_id: i },
+      request: { bonus: 0, amount: 1 },
+    }));
+    await assert.rejects(runtime.predict("mixed", { instances: rows }), (e: unknown) => {
+      assert.ok(isPlinthError(e, "SERVING_INVALID_INPUT"), String(e));
+      assert.match(e.field ?? "", /^instances\.\d+\.request\.amount$/);
+      return true;
+    });
+    assert.deepEqual(await fx.readLog("mixed"), []);
+    const answer = (await runtime
+      .predict("mixed", {
+        instances: rows.map((r) => ({ entities: r.entities, request: { bonus: 0 } })),
+      })
+      .catch((e: unknown) => e)) as { field?: string };
+    // Without amount, variant a's rows are refused instead: the same all-or-nothing.
+    assert.match(answer.field ?? "", /^instances\.\d+\.request\.amount$/);
+    assert.deepEqual(await fx.readLog("mixed"), []);
+
+    // A shadow that cannot score the request fails on its own: the caller is answered.
+    await fx.platform.deployments.create({
+      name: "shadow-fails",
+      variants: [
+        { name: "live", model: fx.model, version: "1", weight: 100, shadow: false },
+        { name: "shadow", model: fx.model, version: v3, weight: 0, shadow: true },
+      ],
+    });
+    const r = await createServingRuntime({
+      platform: fx.platform,
+      predictionLog: fx.predictionLog,
+      pollIntervalMs: 60_000,
+    });
+    const live = (await r.predict("shadow-fails", rows[0])) as RowPrediction;
+    assert.equal(live.variant, "live");
+    await r.close();
+    const text = r.metrics.toPrometheus();
+    assert.match(
+      text,
+      /plinth_serving_errors_total\{deployment="shadow-fails",code="shadow:SERVING_INVALID_INPUT"\} 1/,
+    );
+    assert.doesNotMatch(text, /deployment="shadow-fails",code="SERVING_INVALID_INPUT"/);
+    assert.deepEqual(
+      (await fx.readLog("shadow-fails")).map((x) => x.variant),
+      ["live"],
+    );
+  });
+
+  test("a deployment store that cannot be read leaves the runtime not ready, not crashed", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "plinth-closed-"));
+    const closed = await createSqliteMetadataStore({ path: join(dir, "m.sqlite") });
+    await closed.close();
+    const broken = createMetadataDeploymentStore(closed, fx.platform.registry);
+    const r = await createServingRuntime({
+      platform: { ...fx.platform, deployments: broken },
+      pollIntervalMs: 60_000,
+    });
+    try {
+      assert.equal(r.ready(), false);
+      assert.deepEqual(r.deployments(), []);
+      await rejectsWithCode(r.predict("drivers", {}), "DEPLOYMENT_NOT_FOUND");
+    } finally {
+      await r.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -9,6 +9,10 @@ import { writeServingRepo } from "../../features/testing/write-serving-repo.ts";
 import { openPlatform, type Platform } from "../../platform.ts";
 import { datasetFromColumns } from "../../training/dataset/dataset-from-columns.ts";
 import { trainAndLog } from "../../training/train-and-log.ts";
+import { createPredictionLog } from "../prediction-log/create-prediction-log.ts";
+import { createPredictionLogReader } from "../prediction-log/create-prediction-log-reader.ts";
+import type { PredictionLog } from "../prediction-log/prediction-log.ts";
+import type { PredictionRecord } from "../prediction-log/prediction-record.ts";
 
 /** Where the fixture's metadata and online values live. */
 export interface ServingFixtureOptions {
@@ -23,8 +27,12 @@ export interface ServingFixture {
   readonly platform: Platform;
   /** The registered model: versions 1 and 2, trained differently; alias `champion` → 1. */
   readonly model: string;
+  /** The real prediction log over the platform's artifact store, as configured. */
+  readonly predictionLog: PredictionLog;
+  /** Flushes the log and reads a deployment's records back, oldest first. */
+  readLog(deployment: string): Promise<PredictionRecord[]>;
   /** Trains and registers another version; returns its number. */
-  trainVersion(seed: number): Promise<string>;
+  trainVersion(seed: number, options?: { withoutAmount?: boolean }): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -75,7 +83,10 @@ export async function createServingFixture(
   const model = "drivers";
   await platform.registry.models.create({ name: model });
 
-  const trainVersion = async (seed: number): Promise<string> => {
+  const trainVersion = async (
+    seed: number,
+    options: { withoutAmount?: boolean } = {},
+  ): Promise<string> => {
     const random = createSeededRandom(seed);
     const n = 400;
     const conv = new Float64Array(n);
@@ -102,7 +113,7 @@ export async function createServingFixture(
         city,
         trips_today: today,
         conv_plus_bonus: plus,
-        amount,
+        ...(options.withoutAmount === true ? {} : { amount }),
         label,
       },
       label: "label",
@@ -124,11 +135,22 @@ export async function createServingFixture(
   await trainVersion(1);
   await trainVersion(2);
   await platform.registry.aliases.set(model, "champion", "1");
+  const predictionLog = createPredictionLog({
+    artifacts: platform.artifacts,
+    ...platform.config.predictionLog,
+  });
+  const reader = createPredictionLogReader(platform.artifacts);
   return {
     platform,
     model,
+    predictionLog,
+    async readLog(deployment) {
+      await predictionLog.flush();
+      return reader.read({ deployment });
+    },
     trainVersion,
     async close() {
+      await predictionLog.close();
       if (options.postgresUrl !== undefined) {
         await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(platform.metadata.db);
       }
