@@ -26,6 +26,13 @@ export {
   renderReportHtml,
   sketchQuantile,
 } from "./monitoring/index.ts";
+export { createLabelStore } from "./monitoring/labels/create-label-store.ts";
+export type { LabelStore } from "./monitoring/labels/label-store.ts";
+export {
+  type MonitorWindowInput,
+  monitorWindow,
+  type WindowResult,
+} from "./monitoring/prediction-window/monitor-window.ts";
 export {
   type PredictionTable,
   type PredictionTableOptions,

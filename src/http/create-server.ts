@@ -7,6 +7,7 @@ import { registerFeatureRoutes } from "./features/online-feature-routes.ts";
 import { registerArtifactRoutes } from "./mlflow/artifact-routes.ts";
 import { registerRegistryRoutes } from "./mlflow/registry-routes.ts";
 import { registerTrackingRoutes } from "./mlflow/tracking-routes.ts";
+import { registerLabelRoutes } from "./monitoring/label-routes.ts";
 import { OPENAPI_DOCUMENT } from "./openapi.ts";
 import { registerPipelines } from "./pipelines/register-pipelines.ts";
 import { SERVING_HOT_ROUTES } from "./serving/create-serving-handler.ts";
@@ -74,6 +75,7 @@ export async function createServer(platform: Platform): Promise<FastifyInstance>
   registerFeatureRoutes(app, platform);
   registerFeatureRegistryRoutes(app, platform.featureRegistry, platform.savedDatasets);
   registerPipelines(app, platform);
+  registerLabelRoutes(app, platform);
   await registerServing(app, platform, hot);
   routes.push(...SERVING_HOT_ROUTES);
   await app.ready();

@@ -1,3 +1,4 @@
+import { LABEL_OPENAPI_PATHS } from "./monitoring/label-openapi.ts";
 import { PIPELINE_OPENAPI_PATHS } from "./pipelines/pipeline-openapi.ts";
 import { SERVING_OPENAPI_PATHS } from "./serving/serving-openapi.ts";
 
@@ -283,6 +284,7 @@ export const OPENAPI_DOCUMENT = {
         },
       },
     },
+    ...LABEL_OPENAPI_PATHS,
     ...SERVING_OPENAPI_PATHS,
   },
   components: {

@@ -16,6 +16,15 @@ export {
   type StatTestName,
   type StatTestSpec,
 } from "./drift/stattest.ts";
+export { createLabelStore } from "./labels/create-label-store.ts";
+export { ingestLabelFile } from "./labels/ingest-label-file.ts";
+export type {
+  JoinedWindowLabels,
+  LabelCoverage,
+  LabelIngestResult,
+  LabelInput,
+  LabelStore,
+} from "./labels/label-store.ts";
 export {
   type CbpeCalibration,
   type CbpeEstimate,
@@ -41,6 +50,14 @@ export {
 } from "./performance/join-labels.ts";
 export type { ReliabilityBin } from "./performance/reliability-table.ts";
 export type { RealisedMetrics, WindowPerformance } from "./performance/window-metrics.ts";
+export { columnsFromProfile } from "./prediction-window/columns-from-profile.ts";
+export {
+  type HourProfile,
+  type MonitorWindowInput,
+  monitorWindow,
+  type WindowReference,
+  type WindowResult,
+} from "./prediction-window/monitor-window.ts";
 export {
   entityKey,
   type PredictionTable,

@@ -7,6 +7,7 @@ import { runCli } from "../cli/testing/run-cli.ts";
 import { resolveConfig } from "../core/config.ts";
 import { createLogger } from "../core/logger.ts";
 import { openPlatform } from "../platform.ts";
+import { createPredictionLogReader } from "../serving/prediction-log/create-prediction-log-reader.ts";
 
 const root = mkdtempSync(join(tmpdir(), "plinth-quickstart-"));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -24,13 +25,15 @@ test("the quickstart runs the loop end to end at a small size and leaves a worki
     "3000",
     "--rounds",
     "20",
+    "--requests",
+    "120",
     "--json",
   );
   assert.equal(result.code, 0, result.stderr);
   const summary = JSON.parse(result.stdout);
   assert.deepEqual(
     summary.stages.map((s: { stage: string }) => s.stage),
-    ["project", "apply", "materialize", "train", "online"],
+    ["project", "apply", "materialize", "train", "online", "deploy", "serve", "monitor"],
   );
   assert.equal(summary.home, join(root, "home"));
   assert.equal(summary.model.name, "fraud");
@@ -42,6 +45,12 @@ test("the quickstart runs the loop end to end at a small size and leaves a worki
   const f = summary.onlineExample.features;
   assert.ok(Math.abs(f.amount_ratio - 480 / Math.max(f.avg_amount_7d, 1)) < 1e-9);
   assert.match(readFileSync(join(dir, "features.ts"), "utf8"), /from "plinth"/);
+  // Today's amounts are shifted on purpose: the ratio feature must be caught drifting.
+  assert.ok(
+    summary.monitoring.drifted.includes("amount_ratio"),
+    JSON.stringify(summary.monitoring),
+  );
+  assert.match(readFileSync(summary.monitoring.report, "utf8"), /<svg/);
 
   // The stores it leaves are the ones the CLI and server open with --home.
   const platform = await openPlatform(resolveConfig({ overrides: { home: summary.home } }), {
@@ -50,6 +59,16 @@ test("the quickstart runs the loop end to end at a small size and leaves a worki
   try {
     const champion = await platform.registry.aliases.resolve("fraud", "champion");
     assert.equal(champion.version, "1");
+    // Every served prediction is in the deployment's log, with the vector the model saw.
+    const logged = await createPredictionLogReader(platform.artifacts).read({
+      deployment: "fraud",
+    });
+    assert.equal(logged.length, 120);
+    assert.equal(summary.traffic.logged, 120);
+    const first = logged.find((r) => r.requestId === summary.traffic.example.request_id);
+    assert.equal(first?.modelVersion, "1");
+    assert.equal(first?.variant, "champion");
+    assert.equal(summary.traffic.example.contributions.length, 3);
     const registry = await platform.featureRegistry.list();
     assert.ok(registry.objects.some((o) => o.name === "fraud_v1"));
   } finally {

@@ -7,6 +7,8 @@ import type { GateReport } from "../pipelines/builtin/training/evaluate-candidat
 import { trainingPipeline } from "../pipelines/builtin/training/training-pipeline.ts";
 import { runPipeline } from "../pipelines/run/run-pipeline.ts";
 import { openPlatform, type Platform } from "../platform.ts";
+import { type DemoMonitoring, monitorDemoTraffic } from "./monitor-demo-traffic.ts";
+import { type DemoTraffic, serveDemoTraffic } from "./serve-demo-traffic.ts";
 import { type DemoProject, type DemoSize, writeDemoProject } from "./write-demo-project.ts";
 
 /** What the quickstart builds and how big. */
@@ -15,6 +17,8 @@ export interface QuickstartOptions extends DemoSize {
   readonly dir: string;
   /** Where the stores go (default `<dir>/.plinth`). */
   readonly home?: string;
+  /** Predictions to serve through the deployment. */
+  readonly requests: number;
   /** Boosting rounds of the demo model. */
   readonly rounds: number;
   /** Called as each stage starts and ends, for the CLI's progress lines. */
@@ -46,6 +50,9 @@ export interface QuickstartResult {
     readonly holdoutMetrics: Readonly<Record<string, number>>;
     readonly pipelineRunId: string;
   };
+  readonly deployment: string;
+  readonly traffic: Omit<DemoTraffic, "from" | "to">;
+  readonly monitoring: DemoMonitoring;
   readonly onlineExample: {
     readonly entity: Readonly<Record<string, number>>;
     readonly request: Readonly<Record<string, number>>;
@@ -117,6 +124,49 @@ export async function runQuickstart(options: QuickstartOptions): Promise<Quickst
       () => readOnlineExample(platform),
       (e) => `card ${e.entity.card_id}: ${Object.keys(e.features).length} features`,
     );
+    await stage(
+      "deploy",
+      () =>
+        platform.deployments.create({
+          name: QUICKSTART_MODEL,
+          variants: [
+            {
+              name: "champion",
+              model: QUICKSTART_MODEL,
+              alias: "champion",
+              weight: 100,
+              shadow: false,
+            },
+          ],
+          description: "The quickstart's fraud model, following fraud@champion",
+        }),
+      (d) => `deployment ${d.name}: ${d.variants.map((v) => `${v.model}@${v.alias}`).join(", ")}`,
+    );
+    const traffic = await stage(
+      "serve",
+      () =>
+        serveDemoTraffic(platform, {
+          deployment: QUICKSTART_MODEL,
+          cards: options.cards,
+          requests: options.requests,
+          seed: options.seed,
+        }),
+      (t) =>
+        `${t.requests} predictions served and logged (${t.logged}); ${(t.flaggedShare * 100).toFixed(1)}% flagged`,
+    );
+    const monitoring = await stage(
+      "monitor",
+      () =>
+        monitorDemoTraffic(platform, {
+          deployment: QUICKSTART_MODEL,
+          model: QUICKSTART_MODEL,
+          from: traffic.from,
+          to: traffic.to,
+          out: join(dir, "monitoring-report.html"),
+        }),
+      (m) =>
+        `${m.drifted.length} of ${m.tested} columns drifted (${m.drifted.join(", ") || "none"}); report in ${m.report}`,
+    );
     return {
       dir,
       home,
@@ -124,6 +174,14 @@ export async function runQuickstart(options: QuickstartOptions): Promise<Quickst
       featureService: QUICKSTART_SERVICE,
       stages,
       model,
+      deployment: QUICKSTART_MODEL,
+      traffic: {
+        requests: traffic.requests,
+        flaggedShare: traffic.flaggedShare,
+        example: traffic.example,
+        logged: traffic.logged,
+      },
+      monitoring,
       onlineExample,
     };
   } finally {

@@ -19,6 +19,8 @@ import { emit } from "../output.ts";
 import { createProgressBar } from "../progress-bar.ts";
 import { formatNumber, renderTable } from "../table.ts";
 import { driftOptions, listFlag, numberFlag, required, windowOf } from "./monitor-flags.ts";
+import { LABELS_USAGE, monitorLabels } from "./monitor-labels.ts";
+import { REPORT_WINDOW_USAGE, reportWindow } from "./monitor-report-window.ts";
 
 const USAGE = `plinth monitor report --reference FILE --current FILE [--out report.html] [--json]
              [--categorical C1,C2] [--prediction COLUMN] [--label COLUMN --timestamp COLUMN]
@@ -32,7 +34,9 @@ Wasserstein / Jensen-Shannon above) unless --stattest (all columns) or --stattes
 one of ${STATTEST_NAMES.join(", ")}; data-quality findings; and, with --label and --timestamp,
 performance per --window (default 1d) with CBPE estimates fitted on the reference's labels.
 --out writes a self-contained HTML report; --json prints the full report document.
-profile: writes the mergeable profile of a table (what a model version stores).`;
+profile: writes the mergeable profile of a table (what a model version stores).
+${LABELS_USAGE}
+${REPORT_WINDOW_USAGE}`;
 
 export const monitorCommand: Command = {
   summary: "Drift, data quality and performance reports over CSV/Parquet files; table profiles",
@@ -53,10 +57,24 @@ export const monitorCommand: Command = {
     "stattest-for": { type: "string" },
     "drift-threshold": { type: "string" },
     "drift-share": { type: "string" },
+    deployment: { type: "string" },
+    from: { type: "string" },
+    to: { type: "string" },
+    "request-id": { type: "string" },
+    entity: { type: "string" },
+    time: { type: "string" },
+    "labelled-at": { type: "string" },
+    slice: { type: "string" },
+    model: { type: "string" },
+    alias: { type: "string" },
   },
 
   async run({ positionals, values, io }) {
     const [verb, ...rest] = positionals;
+    if (verb === "labels") return monitorLabels(rest, values, io);
+    if (verb === "report" && values.deployment !== undefined && rest.length === 0) {
+      return reportWindow(values, io);
+    }
     if (rest.length > 0) throw invalidArgument("monitor", `unexpected argument '${rest[0]}'`);
     if (verb === "profile") return profile(values, io);
     if (verb !== "report") {

@@ -4,7 +4,7 @@ import type { Command } from "../command.ts";
 import { emit } from "../output.ts";
 import { numberFlag } from "./monitor-flags.ts";
 
-const USAGE = `plinth quickstart [--dir DIR] [--cards N] [--transactions N] [--rounds N] [--seed N] [--json]
+const USAGE = `plinth quickstart [--dir DIR] [--cards N] [--transactions N] [--rounds N] [--requests N] [--seed N] [--json]
 
 Builds a fraud-detection demo project in DIR (default ./plinth-quickstart; it must be new or
 empty) and runs plinth's loop on it, embedded, with the stores under DIR/.plinth (or --home): feature
@@ -20,6 +20,7 @@ export const quickstartCommand: Command = {
     cards: { type: "string" },
     transactions: { type: "string" },
     rounds: { type: "string" },
+    requests: { type: "string" },
     seed: { type: "string" },
   },
   async run({ positionals, values, io }) {
@@ -40,6 +41,7 @@ export const quickstartCommand: Command = {
       cards: count("cards", 500, 1_000_000),
       transactions: count("transactions", 20_000, 10_000_000),
       rounds: count("rounds", 100, 10_000),
+      requests: count("requests", 1000, 1_000_000),
       seed: count("seed", 7, 2 ** 31),
       onStage: io.json
         ? undefined

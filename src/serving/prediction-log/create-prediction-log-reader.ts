@@ -8,6 +8,7 @@ import {
   PREDICTIONS_PREFIX,
   parseSegmentName,
   type SegmentName,
+  segmentIdentity,
   utcMidnight,
 } from "./segment-key.ts";
 
@@ -22,7 +23,7 @@ export interface SegmentInfo extends SegmentName {
 
 /** The prediction log reader, plus the segment listing it prunes by. */
 export interface PredictionLogSegmentReader extends PredictionLogReader {
-  /** The segments whose time range (from their names) overlaps the query, by start time. */
+  /** The segments (or, for a segment still open, its parts) whose time range overlaps the query, by start time. */
   segments(query: PredictionQuery): Promise<SegmentInfo[]>;
 }
 
@@ -54,7 +55,11 @@ export function createPredictionLogReader(artifacts: ArtifactStore): PredictionL
         }
       }
     }
-    return found.sort((a, b) => a.start - b.start || a.seq - b.seq);
+    // A segment replaces its parts; a part left beside it (a crash mid-close) is skipped.
+    const whole = new Set(found.filter((s) => s.part === undefined).map(segmentIdentity));
+    return found
+      .filter((s) => s.part === undefined || !whole.has(segmentIdentity(s)))
+      .sort((a, b) => a.start - b.start || a.seq - b.seq || (a.part ?? -1) - (b.part ?? -1));
   }
 
   return {

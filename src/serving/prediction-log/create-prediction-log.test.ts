@@ -50,6 +50,12 @@ async function segmentKeys(artifacts: ArtifactStore, deployment = "fraud"): Prom
 
 const T0 = Date.UTC(2026, 11, 6, 10, 0, 0);
 
+async function readSegmentText(artifacts: ArtifactStore, key: string): Promise<string> {
+  let text = "";
+  for await (const chunk of await artifacts.get(key)) text += (chunk as Buffer).toString("utf8");
+  return text;
+}
+
 describe("prediction log", () => {
   test("records round-trip exactly: null, NaN, ±Infinity, -0, hostile strings, array outputs", async () => {
     await withStore(async (artifacts) => {
@@ -120,6 +126,34 @@ describe("prediction log", () => {
         Array.from({ length: 38 }, (_, i) => `r${i}`),
       );
       assert.equal(log.stats().segments, 4);
+    });
+  });
+
+  test("a flush writes only the new rows, as a part of the open segment; closing replaces the parts", async () => {
+    await withStore(async (artifacts) => {
+      const log = createPredictionLog(options(artifacts));
+      for (let i = 0; i < 5; i++) log.append(makeRecord(i, T0 + i));
+      await log.flush();
+      for (let i = 5; i < 8; i++) log.append(makeRecord(i, T0 + i));
+      await log.flush();
+      const parts = await segmentKeys(artifacts);
+      assert.equal(parts.length, 2);
+      assert.ok(parts.every((k) => /\.part-\d{6}\.ndjson$/.test(k)));
+      const sizes = await Promise.all(
+        parts.map(async (k) => (await readSegment(artifacts, k)).length),
+      );
+      assert.deepEqual(sizes, [5, 3]);
+      const reader = createPredictionLogReader(artifacts);
+      assert.equal((await reader.read({ deployment: "fraud" })).length, 8);
+      await log.close();
+      const [whole] = await segmentKeys(artifacts);
+      assert.ok(whole !== undefined && !whole.includes(".part-"));
+      assert.equal((await readSegment(artifacts, whole)).length, 8);
+      // A crash between writing the segment and deleting its parts leaves a part behind:
+      // readers skip it, so nothing is read twice.
+      await artifacts.put(parts[0]!, await readSegmentText(artifacts, whole));
+      assert.equal((await reader.read({ deployment: "fraud" })).length, 8);
+      assert.equal((await reader.segments({ deployment: "fraud" })).length, 1);
     });
   });
 

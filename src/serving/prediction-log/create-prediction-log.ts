@@ -6,7 +6,12 @@ import { invalidArgument } from "../../core/errors.ts";
 import type { PredictionLog, PredictionLogStats } from "./prediction-log.ts";
 import type { PredictionRecord } from "./prediction-record.ts";
 import { encodeRecord } from "./record-codec.ts";
-import { checkDeploymentName, nextUtcMidnight, segmentKey } from "./segment-key.ts";
+import {
+  checkDeploymentName,
+  nextUtcMidnight,
+  type SegmentName,
+  segmentKey,
+} from "./segment-key.ts";
 
 /** Settings of {@link createPredictionLog}; the defaults live in `predictionLog` of config.json. */
 export interface PredictionLogOptions {
@@ -32,14 +37,20 @@ const DAY_MS = 86_400_000;
 /** The segment a deployment is filling. */
 interface OpenSegment {
   readonly key: string;
+  readonly deployment: string;
+  readonly name: SegmentName;
   readonly start: number;
   readonly end: number;
   readonly openedAt: number;
   /** Serialised lines, one Buffer per batch, so a rewrite never re-encodes. */
   readonly chunks: Buffer[];
   rows: number;
-  /** Rows already in the stored copy. */
+  /** Rows already stored (in parts, while the segment is open). */
   durableRows: number;
+  /** Chunks already stored in parts. */
+  durableChunks: number;
+  /** The parts written while it was open; the closed segment replaces them. */
+  readonly parts: string[];
   closed: boolean;
 }
 
@@ -169,12 +180,16 @@ export function createPredictionLog(options: PredictionLogOptions): PredictionLo
         const name = { start, end, writer: writerId, seq: seq++ };
         segment = {
           key: segmentKey(deployment, name),
+          deployment,
+          name,
           start,
           end,
           openedAt: Date.now(),
           chunks: [],
           rows: 0,
           durableRows: 0,
+          durableChunks: 0,
+          parts: [],
           closed: false,
         };
         open.set(deployment, segment);
@@ -192,25 +207,53 @@ export function createPredictionLog(options: PredictionLogOptions): PredictionLo
     if (open.get(deployment) === segment) open.delete(deployment);
     if (segment.closed) return;
     segment.closed = true;
-    if (segment.rows > segment.durableRows) unwritten.add(segment);
-    else segments++;
+    unwritten.add(segment);
   }
 
-  /** Stores every segment with rows not yet durable, oldest first; stops at the first failure. */
+  /**
+   * Stores what is not durable yet, oldest first; stops at the first failure (retried at the
+   * next tick). An open segment's new rows go to a new part (so a flush writes only what is
+   * new); a closed segment is written whole under its own name — or its one part renamed to
+   * it — and its parts deleted. A reader ignores the parts of a segment that exists, so a
+   * crash between the two steps duplicates nothing.
+   */
   async function writeDirty(): Promise<void> {
     for (const segment of unwritten) {
-      if (segment.rows > segment.durableRows) {
-        await artifacts.put(segment.key, Readable.from(segment.chunks, { objectMode: false }));
-        written += segment.rows - segment.durableRows;
-        segment.durableRows = segment.rows;
-      }
-      unwritten.delete(segment);
-      if (segment.closed) {
+      if (!segment.closed) {
+        if (segment.rows > segment.durableRows) {
+          const key = segmentKey(segment.deployment, {
+            ...segment.name,
+            part: segment.parts.length,
+          });
+          const fresh = segment.chunks.slice(segment.durableChunks);
+          await artifacts.put(key, Readable.from(fresh, { objectMode: false }));
+          segment.parts.push(key);
+          markDurable(segment);
+        }
+      } else {
+        if (segment.parts.length === 1 && segment.rows === segment.durableRows) {
+          await artifacts.move(segment.parts[0]!, segment.key);
+        } else {
+          await artifacts.put(segment.key, Readable.from(segment.chunks, { objectMode: false }));
+          for (const part of segment.parts) {
+            // A part left behind is ignored by readers beside its segment: not worth failing for.
+            await artifacts.delete(part).catch(() => undefined);
+          }
+        }
+        markDurable(segment);
+        segment.parts.length = 0;
         segments++;
         // A closed segment's bytes are durable: let them go.
         segment.chunks.length = 0;
       }
+      unwritten.delete(segment);
     }
+  }
+
+  function markDurable(segment: OpenSegment): void {
+    written += segment.rows - segment.durableRows;
+    segment.durableRows = segment.rows;
+    segment.durableChunks = segment.chunks.length;
   }
 
   return {
@@ -246,7 +289,9 @@ export function createPredictionLog(options: PredictionLogOptions): PredictionLo
   function unwrittenRows(): number {
     let rows = 0;
     for (const segment of open.values()) rows += segment.rows - segment.durableRows;
-    for (const segment of unwritten) if (segment.closed) rows += segment.rows - segment.durableRows;
+    for (const segment of unwritten) {
+      if (segment.closed) rows += segment.rows - segment.durableRows;
+    }
     return rows;
   }
 }

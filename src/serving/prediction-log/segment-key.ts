@@ -8,7 +8,8 @@ export const SEGMENT_EXTENSION = ".ndjson";
 const DAY_MS = 86_400_000;
 /** A deployment name is one artifact-key segment, and nothing that needs escaping. */
 const DEPLOYMENT_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
-const SEGMENT_NAME = /^(\d{1,16})-(\d{1,16})-([0-9a-f]{8})-(\d{6,16})\.ndjson$/;
+const SEGMENT_NAME =
+  /^(\d{1,16})-(\d{1,16})-([0-9a-f]{8})-(\d{6,16})(?:\.part-(\d{6,16}))?\.ndjson$/;
 
 /** What a segment's name says about it. */
 export interface SegmentName {
@@ -18,6 +19,8 @@ export interface SegmentName {
   /** The writer that made it (random per writer, so replicas never collide) and its sequence number. */
   readonly writer: string;
   readonly seq: number;
+  /** Set for a part: what one flush of a still-open segment wrote. */
+  readonly part?: number;
 }
 
 /** Refuses a deployment name that cannot be one key segment. */
@@ -47,13 +50,20 @@ export function utcMidnight(ms: number): number {
 }
 
 /**
- * `predictions/<deployment>/<yyyy-mm-dd>/<start-ms>-<end-ms>-<writer>-<seq>.ndjson`. The end
- * is in the name (beside the start) so a reader prunes segments by time from a listing alone,
- * even when records arrived out of order; the writer id keeps two replicas apart.
+ * `predictions/<deployment>/<yyyy-mm-dd>/<start-ms>-<end-ms>-<writer>-<seq>.ndjson`, and
+ * `...-<seq>.part-<k>.ndjson` for the parts of a segment still open. The end is in the name
+ * (beside the start) so a reader prunes segments by time from a listing alone, even when
+ * records arrived out of order; the writer id keeps two replicas apart.
  */
 export function segmentKey(deployment: string, name: SegmentName): string {
   const seq = String(name.seq).padStart(6, "0");
-  return `${PREDICTIONS_PREFIX}/${deployment}/${utcDay(name.start)}/${name.start}-${name.end}-${name.writer}-${seq}${SEGMENT_EXTENSION}`;
+  const part = name.part === undefined ? "" : `.part-${String(name.part).padStart(6, "0")}`;
+  return `${PREDICTIONS_PREFIX}/${deployment}/${utcDay(name.start)}/${name.start}-${name.end}-${name.writer}-${seq}${part}${SEGMENT_EXTENSION}`;
+}
+
+/** The segment a part belongs to, as a string key (the same for a segment and its parts). */
+export function segmentIdentity(name: SegmentName): string {
+  return `${name.start}-${name.end}-${name.writer}-${name.seq}`;
 }
 
 /** Parses a segment's file name; undefined for anything else (a stray file is skipped). */
@@ -63,5 +73,6 @@ export function parseSegmentName(file: string): SegmentName | undefined {
   const start = Number(match[1]);
   const end = Number(match[2]);
   if (!(end > start)) return undefined;
-  return { start, end, writer: match[3]!, seq: Number(match[4]) };
+  const base = { start, end, writer: match[3]!, seq: Number(match[4]) };
+  return match[5] === undefined ? base : { ...base, part: Number(match[5]) };
 }

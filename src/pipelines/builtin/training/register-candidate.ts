@@ -1,6 +1,13 @@
 import { isPlinthError } from "../../../core/errors.ts";
 import { hashJson } from "../../../core/hash.ts";
 import type { TrainingSetLineage } from "../../../features/offline/training-set-lineage.ts";
+import { profileColumns } from "../../../monitoring/profile/profile-columns.ts";
+import {
+  REFERENCE_PROFILE_TAG,
+  storeReferenceProfile,
+} from "../../../monitoring/reference/reference-profile.ts";
+import { readParquetDataset } from "../../../training/dataset/read-parquet-dataset.ts";
+import type { PathValue } from "../../definition/path-value.ts";
 import type { StepContext } from "../../definition/step-context.ts";
 import { pipelineLineageTags } from "../../lineage/pipeline-lineage-tags.ts";
 import { type GateReport, reportTag } from "./evaluate-candidate.ts";
@@ -30,6 +37,9 @@ export async function registerCandidate(
     trainRunId: string;
     lineage: TrainingSetLineage;
     datasetSha256: string;
+    /** The training set and its feature columns: profiled as the version's monitoring reference. */
+    dataset: PathValue;
+    features: string[];
   },
   ctx: StepContext,
 ): Promise<{ version: string; aliasMoved: boolean; decision: string }> {
@@ -37,6 +47,12 @@ export async function registerCandidate(
   const { report } = input;
   const name = report.modelName;
   const actor = { actor: `pipeline:${ctx.runId}` };
+  // Stored before the version, so the version and its tag pointing at it appear together.
+  const training = await readParquetDataset(input.dataset.path, { features: input.features });
+  const referenceProfile = await storeReferenceProfile(
+    ctx.platform.artifacts,
+    profileColumns(training.features),
+  );
   await registry.models.create({ name }, actor).catch((error: unknown) => {
     if (!isPlinthError(error, "REGISTRY_MODEL_EXISTS")) throw error;
   });
@@ -56,6 +72,7 @@ export async function registerCandidate(
         { key: TRAINING_TAGS.gatesReport, value: reportTag(report) },
         // The whole report is the evaluate step's output under this content address.
         { key: TRAINING_TAGS.gatesReportSha256, value: hashJson(report) },
+        { key: REFERENCE_PROFILE_TAG, value: referenceProfile },
       ],
     },
     actor,

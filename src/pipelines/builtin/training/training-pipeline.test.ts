@@ -6,6 +6,10 @@ import { after, before, test } from "node:test";
 import { runCli } from "../../../cli/testing/run-cli.ts";
 import { sha256Hex } from "../../../core/hash.ts";
 import { startTestServer, type TestServer } from "../../../http/testing/start-test-server.ts";
+import {
+  loadReferenceProfile,
+  REFERENCE_PROFILE_TAG,
+} from "../../../monitoring/reference/reference-profile.ts";
 import { traceModelVersion } from "../../lineage/trace-model-version.ts";
 import { runPipeline } from "../../run/run-pipeline.ts";
 import { createMetadataPipelineRunStore } from "../../state/metadata/create-metadata-pipeline-run-store.ts";
@@ -110,6 +114,13 @@ test("first model: trains from the feature service, passes the gates, takes the 
   assert.equal(tags[TRAINING_TAGS.trainingSetSha256], trainingSet.outputs.dataset.sha256);
   assert.equal(tags[TRAINING_TAGS.entityInputSha256], sha256Hex(readFileSync(repo.entities)));
   assert.equal(tags[TRAINING_TAGS.featureService], "churn_v1");
+  // The training set's profile is kept with the version, as monitoring's reference.
+  const reference = await loadReferenceProfile(server.platform.artifacts, registry, "churn", {
+    alias: "champion",
+  });
+  assert.equal(reference.key, tags[REFERENCE_PROFILE_TAG]);
+  assert.ok(reference.profile.rows > 0);
+  assert.ok(reference.profile.features.length > 0);
   const trainRun = await server.platform.tracking.runs.get(v1.runId);
   const trainTag = (k: string) => trainRun.data.tags.find((t) => t.key === k)?.value;
   assert.equal(trainTag("mlflow.parentRunId"), run.steps[1].tracking_run_id);

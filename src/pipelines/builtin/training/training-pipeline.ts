@@ -75,6 +75,8 @@ const register = step("register", {
     trainRunId: train.output("trainRunId"),
     lineage: trainingSet.output("lineage"),
     datasetSha256: trainingSet.output("datasetSha256"),
+    dataset: trainingSet.output("dataset"),
+    features: trainingSet.output("features"),
   },
   run: (inputs, ctx) => registerCandidate(inputs, ctx),
 });
