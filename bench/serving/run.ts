@@ -13,8 +13,12 @@
  *   and 64, and batches of 100 rows at concurrency 16. Latency is each response's own time
  *   (autocannon's `response` event, sub-millisecond), not its whole-millisecond histogram.
  *
- *   npm run bench:serving                # 5 s per measurement, after 1 s of warm-up
- *   npm run bench:serving -- --quick     # 2 s per measurement
+ * Targets compared with each other (ceiling vs plinth; one process vs two workers) run at
+ * the same time and are measured interleaved, one-second slices in turn, so a busy shared
+ * machine loads them alike.
+ *
+ *   npm run bench:serving                # 5 s per target and measurement, after 1 s of warm-up
+ *   npm run bench:serving -- --quick     # 2 s
  *
  * Prints a table and writes bench/results/serving-<time>.json.
  */
@@ -134,7 +138,7 @@ const percentile = (xs: Float64Array, n: number, p: number): number => {
 /** One autocannon run against `url`; latencies from each response's own timing. */
 async function load(url: string, connections: number, bodies: string[], seconds: number) {
   let next = 0;
-  let times = new Float64Array(1 << 16);
+  let times = new Float64Array(1 << 14);
   let n = 0;
   const instance = autocannon({
     url,
@@ -161,38 +165,76 @@ async function load(url: string, connections: number, bodies: string[], seconds:
   });
   const result = await instance;
   return {
-    requestsPerSecond: result.requests.total / seconds,
-    p50Ms: percentile(times, n, 0.5),
-    p99Ms: percentile(times, n, 0.99),
+    total: result.requests.total,
+    times: times.subarray(0, n),
     errors: result.errors + result.timeouts,
     non2xx: result.non2xx,
   };
 }
 
+/** A server under test: its name and the URL its predictions are posted to. */
+interface Target {
+  readonly server: string;
+  readonly url: string;
+}
+
+/**
+ * Measures `targets` against each other for every entry of `plan`, interleaved: after a
+ * warm-up of each, ROUNDS one-second slices per target in turn (A B A B ...), so on a shared
+ * machine every target sees the same background load; totals and latencies are pooled.
+ */
 async function measure(
-  server: string,
+  targets: readonly Target[],
   online: "sqlite" | "redis",
-  url: string,
   plan: readonly { shape: "single" | "batch100"; connections: number }[],
   out: Measure[],
 ): Promise<void> {
   for (const { shape, connections } of plan) {
     const bodies = shape === "single" ? singleBodies : batchBodies;
-    await load(url, connections, bodies, WARMUP_SECONDS);
-    const r = await load(url, connections, bodies, SECONDS);
+    for (const t of targets) await load(t.url, connections, bodies, WARMUP_SECONDS);
+    const pooled = targets.map(() => ({
+      total: 0,
+      times: [] as Float64Array[],
+      errors: 0,
+      non2xx: 0,
+    }));
+    for (let round = 0; round < SECONDS; round++) {
+      for (const [k, t] of targets.entries()) {
+        const r = await load(t.url, connections, bodies, 1);
+        const acc = pooled[k]!;
+        acc.total += r.total;
+        acc.times.push(r.times.slice());
+        acc.errors += r.errors;
+        acc.non2xx += r.non2xx;
+      }
+    }
     const rows = shape === "single" ? 1 : BATCH;
-    const m: Measure = {
-      server,
-      online,
-      shape,
-      connections,
-      ...r,
-      rowsPerSecond: r.requestsPerSecond * rows,
-    };
-    out.push(m);
-    log(
-      `  ${server.padEnd(22)} ${online.padEnd(6)} ${shape.padEnd(8)} c=${String(connections).padEnd(3)} ${m.requestsPerSecond.toFixed(0).padStart(7)} req/s  p50 ${m.p50Ms.toFixed(2)} ms  p99 ${m.p99Ms.toFixed(2)} ms${m.errors + m.non2xx > 0 ? `  (${m.errors} errors, ${m.non2xx} non-2xx)` : ""}`,
-    );
+    for (const [k, t] of targets.entries()) {
+      const acc = pooled[k]!;
+      const all = new Float64Array(acc.times.reduce((n, xs) => n + xs.length, 0));
+      let at = 0;
+      for (const xs of acc.times) {
+        all.set(xs, at);
+        at += xs.length;
+      }
+      const requestsPerSecond = acc.total / SECONDS;
+      const m: Measure = {
+        server: t.server,
+        online,
+        shape,
+        connections,
+        requestsPerSecond,
+        rowsPerSecond: requestsPerSecond * rows,
+        p50Ms: percentile(all, all.length, 0.5),
+        p99Ms: percentile(all, all.length, 0.99),
+        errors: acc.errors,
+        non2xx: acc.non2xx,
+      };
+      out.push(m);
+      log(
+        `  ${t.server.padEnd(24)} ${online.padEnd(6)} ${shape.padEnd(8)} c=${String(connections).padEnd(3)} ${m.requestsPerSecond.toFixed(0).padStart(7)} req/s  p50 ${m.p50Ms.toFixed(2)} ms  p99 ${m.p99Ms.toFixed(2)} ms${m.errors + m.non2xx > 0 ? `  (${m.errors} errors, ${m.non2xx} non-2xx)` : ""}`,
+      );
+    }
   }
 }
 
@@ -256,38 +298,51 @@ try {
 
   for (const online of ["sqlite", "redis"] as const) {
     const serverEnv = online === "redis" ? { ...env, PLINTH_ONLINE_URL: redisOnline } : env;
-    const ceiling = await startServer([CEILING, "bench", mv.version, SERVICE], serverEnv);
-    await measure("ceiling (node:http)", online, ceiling.url, FULL_PLAN, measures);
-    await stop(ceiling.child);
-    const plinth = await startServer(
-      [CLI, "serve", "--deployments", "bench", "--port", "0", "--workers", "1", "--json"],
-      serverEnv,
-    );
-    await waitReady(`${plinth.url}/v2/models/bench/ready`);
-    await measure(
-      "plinth serve",
-      online,
-      `${plinth.url}/api/deployments/bench/predict`,
-      FULL_PLAN,
-      measures,
-    );
-    await stop(plinth.child);
-    if (online === "sqlite") {
-      const cluster = await startServer(
-        [CLI, "serve", "--deployments", "bench", "--port", "0", "--workers", "2", "--json"],
+    const serve = (workers: number) =>
+      startServer(
+        [
+          CLI,
+          "serve",
+          "--deployments",
+          "bench",
+          "--port",
+          "0",
+          "--workers",
+          String(workers),
+          "--json",
+        ],
         serverEnv,
       );
+    const [ceiling, plinth] = await Promise.all([
+      startServer([CEILING, "bench", mv.version, SERVICE], serverEnv),
+      serve(1),
+    ]);
+    await waitReady(`${plinth.url}/v2/models/bench/ready`);
+    const targets = [
+      { server: "ceiling (node:http)", url: ceiling.url },
+      { server: "plinth serve", url: `${plinth.url}/api/deployments/bench/predict` },
+    ];
+    await measure(targets, online, FULL_PLAN, measures);
+    await stop(ceiling.child);
+    if (online === "sqlite") {
+      const cluster = await serve(2);
       // Each worker must have loaded the model; readiness is per process, so ask a few times.
       for (let i = 0; i < 8; i++) await waitReady(`${cluster.url}/v2/models/bench/ready`);
       await measure(
-        "plinth serve --workers 2",
+        [
+          { server: "plinth serve, 1 process", url: targets[1]!.url },
+          {
+            server: "plinth serve --workers 2",
+            url: `${cluster.url}/api/deployments/bench/predict`,
+          },
+        ],
         online,
-        `${cluster.url}/api/deployments/bench/predict`,
         CLUSTER_PLAN,
         measures,
       );
       await stop(cluster.child);
     }
+    await stop(plinth.child);
   }
 } finally {
   for (const c of children) await stop(c);
@@ -306,7 +361,7 @@ for (const online of ["sqlite", "redis"]) {
   if (p && c) ratios[`plinth/ceiling c16 ${online}`] = p.requestsPerSecond / c.requestsPerSecond;
 }
 for (const conns of [16, 64]) {
-  const one = find("plinth serve", "sqlite", "single", conns);
+  const one = find("plinth serve, 1 process", "sqlite", "single", conns);
   const two = find("plinth serve --workers 2", "sqlite", "single", conns);
   if (one && two)
     ratios[`workers 2 / 1 process c${conns}`] = two.requestsPerSecond / one.requestsPerSecond;

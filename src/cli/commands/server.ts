@@ -9,7 +9,8 @@ export const serverCommand: Command = {
     "Run the tracking and registry server (MLflow REST API) on the embedded or shared stores",
   usage: `plinth server [--host H] [--port N] [--home DIR] [--json]
 
-Serves the MLflow-compatible tracking, registry and artifact API plus plinth's own routes.
+Serves the MLflow-compatible tracking, registry and artifact API plus plinth's own routes,
+including every deployment (predict, OIP V2 under /v2, /metrics; see 'plinth serve').
 Ready when GET /health answers 200. Stores: PLINTH_METADATA_URL (SQLite path or postgres://
 URL) and PLINTH_ARTIFACTS (a directory), else SQLite and files under --home (default ./.plinth).
 Stops cleanly on Ctrl-C or SIGTERM.`,

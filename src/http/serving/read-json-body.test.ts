@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { once } from "node:events";
 import { createServer, request, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { connect } from "node:net";
 import { after, before, test } from "node:test";
 import { readJsonBody } from "./read-json-body.ts";
 import { sendError, sendJson } from "./send-json.ts";
@@ -118,4 +119,18 @@ test("refuses a content type other than JSON", async () => {
   assert.equal(r.json.field, "Content-Type");
   const ok = await send('{"a":1}', { "content-type": "application/json; charset=utf-8" });
   assert.equal(ok.status, 200);
+});
+
+test("a client that disconnects mid-body leaves the server answering", async () => {
+  const socket = connect(port, "127.0.0.1");
+  await once(socket, "connect");
+  socket.write(
+    'POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{"a":',
+  );
+  await new Promise((r) => setTimeout(r, 50));
+  socket.destroy();
+  await new Promise((r) => setTimeout(r, 50));
+  const r = await send('{"still":"up"}');
+  assert.equal(r.status, 200);
+  assert.deepEqual(r.json.body, { still: "up" });
 });

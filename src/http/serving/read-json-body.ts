@@ -57,6 +57,16 @@ export function readJsonBody(req: IncomingMessage, limitBytes: number): Promise<
         }),
       );
     });
+    // A client that goes away mid-body may not end the stream: settle rather than leak.
+    req.on("close", () => {
+      if (done) return;
+      done = true;
+      reject(
+        new PlinthError("MALFORMED_REQUEST", "The connection closed before the body was complete", {
+          field: "body",
+        }),
+      );
+    });
     req.on("end", () => {
       if (done) return;
       done = true;
