@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { createSeededRandom } from "../../core/seeded-random.ts";
 import { TEST_POSTGRES_URL } from "../../metadata/testing/metadata-backends.ts";
 import { createPredictionLog } from "../../serving/prediction-log/create-prediction-log.ts";
 import { makeRecord } from "../../serving/prediction-log/testing/make-record.ts";
@@ -74,6 +75,48 @@ for (const backend of backends) {
         `${server.url}/api/monitoring/labels/coverage?deployment=fraud&from=0&to=1000`,
       );
       assert.deepEqual(((await none.json()) as { coverage: unknown }).coverage, null);
+    });
+
+    test("random and hostile JSON never gets a 5xx", async () => {
+      const rng = createSeededRandom(7);
+      const pick = <T>(xs: readonly T[]): T => xs[rng.nextInt(xs.length)]!;
+      const atoms = [null, true, 0, -1, 1e308, -0, "", "x", "\u0000", "__proto__", "../..", [], {}];
+      const value = (depth: number): unknown => {
+        if (depth > 3 || rng.next() < 0.4) return pick(atoms);
+        if (rng.next() < 0.5) return Array.from({ length: rng.nextInt(4) }, () => value(depth + 1));
+        const keys = [
+          "deployment",
+          "labels",
+          "requestId",
+          "label",
+          "entities",
+          "at",
+          "labelledAt",
+          "constructor",
+        ];
+        return Object.fromEntries(
+          Array.from({ length: rng.nextInt(5) }, () => [pick(keys), value(depth + 1)]),
+        );
+      };
+      for (let i = 0; i < 300; i++) {
+        const body =
+          i % 3 === 0
+            ? { deployment: "fuzz", labels: Array.from({ length: rng.nextInt(4) }, () => value(1)) }
+            : value(0);
+        const res = await post(body);
+        assert.ok(
+          res.status === 200 || (res.status >= 400 && res.status < 500),
+          `${res.status} for ${JSON.stringify(body)}`,
+        );
+      }
+      for (const query of [
+        "deployment=%00&from=0&to=1",
+        "deployment[]=a&from=0&to=1",
+        "from=1e400&to=1&deployment=x",
+      ]) {
+        const res = await fetch(`${server.url}/api/monitoring/labels/coverage?${query}`);
+        assert.ok(res.status >= 400 && res.status < 500, `${res.status} for ${query}`);
+      }
     });
 
     test("bad input is a 4xx naming the field, and stores nothing", async () => {
