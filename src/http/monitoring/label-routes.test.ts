@@ -59,6 +59,19 @@ for (const backend of backends) {
         by_request_id: 3,
         by_entity: 1,
       });
+      const matched = await post({
+        deployment: "fraud",
+        from: T0,
+        to: "2026-12-06T10:00:10Z",
+        labels: [
+          { requestId: "r3", label: 1 },
+          { requestId: "nope", label: 1 },
+          { entities: { user_id: 999 }, at: T0 + 1, label: 0 },
+        ],
+      });
+      const m = (await matched.json()) as { unmatched: number; unmatched_sample: string[] };
+      assert.equal(m.unmatched, 2);
+      assert.deepEqual(m.unmatched_sample, ["nope", '{"user_id":999}']);
       const again = await post({ deployment: "fraud", labels: [{ requestId: "r2", label: 1 }] });
       assert.equal(((await again.json()) as { replaced: number }).replaced, 1);
       const coverage = await fetch(
@@ -67,10 +80,11 @@ for (const backend of backends) {
       assert.equal(coverage.status, 200);
       const c = (await coverage.json()) as Record<string, unknown>;
       assert.equal(c.predictions, 10);
-      assert.equal(c.labelled, 3);
-      assert.equal(c.coverage, 0.3);
-      assert.equal(c.unmatched, 1);
-      assert.deepEqual(c.unmatched_sample, ["ghost"]);
+      assert.equal(c.labelled, 4);
+      assert.equal(c.coverage, 0.4);
+      // "nope" was received now, outside the window, so only the ingest above reported it.
+      assert.equal(c.unmatched, 2);
+      assert.deepEqual(c.unmatched_sample, ['{"user_id":999}', "ghost"]);
       const none = await fetch(
         `${server.url}/api/monitoring/labels/coverage?deployment=fraud&from=0&to=1000`,
       );
@@ -176,7 +190,7 @@ for (const backend of backends) {
         `${server.url}/api/monitoring/labels/coverage?deployment=fraud&from=${T0}&to=${T0 + 100_000}`,
       );
       const c = (await coverage.json()) as { labelled: number };
-      assert.equal(c.labelled, 3, "no bad batch stored anything");
+      assert.equal(c.labelled, 4, "no bad batch stored anything");
     });
   });
 }
