@@ -49,9 +49,22 @@ test("plinth monitor labels ingest FILE and coverage, as text and --json", async
     byRequestId: 6,
     byEntity: 0,
   });
-  const again = await runCli(home, "monitor", "labels", "ingest", "--deployment", "fraud", csv);
-  assert.equal(again.code, 0);
+  const again = await runCli(
+    home,
+    "monitor",
+    "labels",
+    "ingest",
+    "--deployment",
+    "fraud",
+    csv,
+    "--from",
+    String(T0),
+    "--to",
+    String(T0 + 20_000),
+  );
+  assert.equal(again.code, 0, again.stderr);
   assert.match(again.stdout, /0 new, 6 replaced/);
+  assert.match(again.stdout, /1 match no prediction in the window \(ghost\)/);
   const coverage = await runCli(
     home,
     "monitor",

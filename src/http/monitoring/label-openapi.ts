@@ -17,6 +17,15 @@ export const LABEL_OPENAPI_PATHS = {
               additionalProperties: false,
               properties: {
                 deployment: { type: "string" },
+                from: {
+                  type: ["integer", "string"],
+                  description:
+                    "with 'to': match the batch against this log window and report the labels that match nothing",
+                },
+                to: {
+                  type: ["integer", "string"],
+                  description: "epoch ms or ISO-8601 (exclusive)",
+                },
                 labels: {
                   type: "array",
                   maxItems: 100_000,
@@ -57,6 +66,8 @@ export const LABEL_OPENAPI_PATHS = {
                   replaced: { type: "integer" },
                   by_request_id: { type: "integer" },
                   by_entity: { type: "integer" },
+                  unmatched: { type: "integer", description: "with from/to" },
+                  unmatched_sample: { type: "array", items: { type: "string" } },
                 },
               },
             },

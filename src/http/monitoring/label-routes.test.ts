@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { createSeededRandom } from "../../core/seeded-random.ts";
 import { TEST_POSTGRES_URL } from "../../metadata/testing/metadata-backends.ts";
 import { createPredictionLog } from "../../serving/prediction-log/create-prediction-log.ts";
 import { makeRecord } from "../../serving/prediction-log/testing/make-record.ts";
@@ -58,6 +59,19 @@ for (const backend of backends) {
         by_request_id: 3,
         by_entity: 1,
       });
+      const matched = await post({
+        deployment: "fraud",
+        from: T0,
+        to: "2026-12-06T10:00:10Z",
+        labels: [
+          { requestId: "r3", label: 1 },
+          { requestId: "nope", label: 1 },
+          { entities: { user_id: 999 }, at: T0 + 1, label: 0 },
+        ],
+      });
+      const m = (await matched.json()) as { unmatched: number; unmatched_sample: string[] };
+      assert.equal(m.unmatched, 2);
+      assert.deepEqual(m.unmatched_sample, ["nope", '{"user_id":999}']);
       const again = await post({ deployment: "fraud", labels: [{ requestId: "r2", label: 1 }] });
       assert.equal(((await again.json()) as { replaced: number }).replaced, 1);
       const coverage = await fetch(
@@ -66,14 +80,57 @@ for (const backend of backends) {
       assert.equal(coverage.status, 200);
       const c = (await coverage.json()) as Record<string, unknown>;
       assert.equal(c.predictions, 10);
-      assert.equal(c.labelled, 3);
-      assert.equal(c.coverage, 0.3);
-      assert.equal(c.unmatched, 1);
-      assert.deepEqual(c.unmatched_sample, ["ghost"]);
+      assert.equal(c.labelled, 4);
+      assert.equal(c.coverage, 0.4);
+      // "nope" was received now, outside the window, so only the ingest above reported it.
+      assert.equal(c.unmatched, 2);
+      assert.deepEqual(c.unmatched_sample, ['{"user_id":999}', "ghost"]);
       const none = await fetch(
         `${server.url}/api/monitoring/labels/coverage?deployment=fraud&from=0&to=1000`,
       );
       assert.deepEqual(((await none.json()) as { coverage: unknown }).coverage, null);
+    });
+
+    test("random and hostile JSON never gets a 5xx", async () => {
+      const rng = createSeededRandom(7);
+      const pick = <T>(xs: readonly T[]): T => xs[rng.nextInt(xs.length)]!;
+      const atoms = [null, true, 0, -1, 1e308, -0, "", "x", "\u0000", "__proto__", "../..", [], {}];
+      const value = (depth: number): unknown => {
+        if (depth > 3 || rng.next() < 0.4) return pick(atoms);
+        if (rng.next() < 0.5) return Array.from({ length: rng.nextInt(4) }, () => value(depth + 1));
+        const keys = [
+          "deployment",
+          "labels",
+          "requestId",
+          "label",
+          "entities",
+          "at",
+          "labelledAt",
+          "constructor",
+        ];
+        return Object.fromEntries(
+          Array.from({ length: rng.nextInt(5) }, () => [pick(keys), value(depth + 1)]),
+        );
+      };
+      for (let i = 0; i < 300; i++) {
+        const body =
+          i % 3 === 0
+            ? { deployment: "fuzz", labels: Array.from({ length: rng.nextInt(4) }, () => value(1)) }
+            : value(0);
+        const res = await post(body);
+        assert.ok(
+          res.status === 200 || (res.status >= 400 && res.status < 500),
+          `${res.status} for ${JSON.stringify(body)}`,
+        );
+      }
+      for (const query of [
+        "deployment=%00&from=0&to=1",
+        "deployment[]=a&from=0&to=1",
+        "from=1e400&to=1&deployment=x",
+      ]) {
+        const res = await fetch(`${server.url}/api/monitoring/labels/coverage?${query}`);
+        assert.ok(res.status >= 400 && res.status < 500, `${res.status} for ${query}`);
+      }
     });
 
     test("bad input is a 4xx naming the field, and stores nothing", async () => {
@@ -133,7 +190,7 @@ for (const backend of backends) {
         `${server.url}/api/monitoring/labels/coverage?deployment=fraud&from=${T0}&to=${T0 + 100_000}`,
       );
       const c = (await coverage.json()) as { labelled: number };
-      assert.equal(c.labelled, 3, "no bad batch stored anything");
+      assert.equal(c.labelled, 4, "no bad batch stored anything");
     });
   });
 }

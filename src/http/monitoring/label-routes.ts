@@ -19,12 +19,26 @@ export function registerLabelRoutes(app: FastifyInstance, platform: Platform): v
     if (typeof body !== "object" || body === null || Array.isArray(body)) {
       throw invalidArgument("body", "must be an object {deployment, labels}");
     }
-    const { deployment, labels: rows, ...rest } = body as Record<string, unknown>;
+    const { deployment, labels: rows, from, to, ...rest } = body as Record<string, unknown>;
     const extra = Object.keys(rest)[0];
-    if (extra !== undefined) throw invalidArgument(extra, "is not a field (deployment, labels)");
+    if (extra !== undefined) {
+      throw invalidArgument(extra, "is not a field (deployment, labels, from, to)");
+    }
     const name = checkDeploymentName(deployment);
     if (!Array.isArray(rows)) throw invalidArgument("labels", "must be an array of labels");
-    const result = await labels.ingest(name, rows);
+    // With a window, the batch is matched against its logged predictions and the strays reported.
+    let matchAgainst: Awaited<ReturnType<typeof reader.read>> | undefined;
+    if (from !== undefined || to !== undefined) {
+      const start = parseTime(from, "from");
+      const end = parseTime(to, "to");
+      if (end <= start) throw invalidArgument("to", "must be after 'from'");
+      matchAgainst = await reader.read({ deployment: name, from: start, to: end });
+    }
+    const result = await labels.ingest(
+      name,
+      rows,
+      matchAgainst === undefined ? {} : { matchAgainst },
+    );
     return {
       deployment: name,
       received: result.received,
@@ -32,6 +46,9 @@ export function registerLabelRoutes(app: FastifyInstance, platform: Platform): v
       replaced: result.replaced,
       by_request_id: result.byRequestId,
       by_entity: result.byEntity,
+      ...(result.unmatched === undefined
+        ? {}
+        : { unmatched: result.unmatched, unmatched_sample: result.unmatchedSample }),
     };
   });
 

@@ -142,13 +142,16 @@ export function createLabelStore(metadata: MetadataStore): LabelStore {
         }
       });
       const byRequestId = parsed.filter((l) => l.requestId !== null).length;
-      return {
+      const result = {
         received: parsed.length,
         inserted: rows.length - existing,
         replaced: existing + (parsed.length - rows.length),
         byRequestId,
         byEntity: parsed.length - byRequestId,
       };
+      return options.matchAgainst === undefined
+        ? result
+        : { ...result, ...unmatchedIn(rows, options.matchAgainst) };
     },
 
     join,
@@ -209,4 +212,37 @@ function timeSpan(records: readonly PredictionRecord[]): { from: number; to: num
     if (r.at > to) to = r.at;
   }
   return { from, to: to + 1 };
+}
+
+/** The labels of a batch that line up with none of `records`. */
+function unmatchedIn(
+  labels: readonly ParsedLabel[],
+  records: readonly PredictionRecord[],
+): { unmatched: number; unmatchedSample: string[] } {
+  const ids = new Set(records.map((r) => r.requestId));
+  const sample: string[] = [];
+  let unmatched = 0;
+  const byEntity = labels.filter((l) => l.entityKey !== null);
+  for (const l of labels) {
+    if (l.requestId !== null && !ids.has(l.requestId)) {
+      unmatched++;
+      if (sample.length < 10) sample.push(l.requestId);
+    }
+  }
+  if (byEntity.length > 0) {
+    const joined = joinLabelsByEntity(
+      {
+        entity: records.map((r) => entityKey(r.entities)),
+        time: Float64Array.from(records, (r) => r.at),
+      },
+      {
+        entity: byEntity.map((l) => l.entityKey!),
+        time: Float64Array.from(byEntity, (l) => l.eventTime!),
+        value: Float64Array.from(byEntity, (l) => l.label),
+      },
+    );
+    unmatched += joined.unmatched;
+    sample.push(...joined.unmatchedSample.slice(0, 10 - sample.length));
+  }
+  return { unmatched, unmatchedSample: sample };
 }

@@ -1,4 +1,5 @@
 import { isPlinthError, PlinthError } from "../../core/errors.ts";
+import type { PredictionRecord } from "../../serving/prediction-log/prediction-record.ts";
 import type { LabelIngestResult, LabelStore } from "./label-store.ts";
 import { MAX_LABELS_PER_BATCH, parseLabels } from "./parse-labels.ts";
 import { type LabelFileColumns, readLabelFile } from "./read-label-file.ts";
@@ -15,6 +16,8 @@ export async function ingestLabelFile(
   options: LabelFileColumns & {
     onProgress?: (done: number, total: number) => void;
     now?: number;
+    /** A log window's records: the result then counts the file's labels that match none. */
+    matchAgainst?: readonly PredictionRecord[];
   } = {},
 ): Promise<LabelIngestResult> {
   const rows = await readLabelFile(path, options);
@@ -27,12 +30,20 @@ export async function ingestLabelFile(
     }
   }
   const total = { received: 0, inserted: 0, replaced: 0, byRequestId: 0, byEntity: 0 };
+  let unmatched = 0;
+  const unmatchedSample: string[] = [];
+  const match = options.matchAgainst === undefined ? {} : { matchAgainst: options.matchAgainst };
   for (let i = 0; i < rows.length; i += MAX_LABELS_PER_BATCH) {
-    const part = await store.ingest(deployment, rows.slice(i, i + MAX_LABELS_PER_BATCH), { now });
+    const part = await store.ingest(deployment, rows.slice(i, i + MAX_LABELS_PER_BATCH), {
+      now,
+      ...match,
+    });
     for (const key of Object.keys(total) as (keyof typeof total)[]) total[key] += part[key];
+    unmatched += part.unmatched ?? 0;
+    unmatchedSample.push(...(part.unmatchedSample ?? []).slice(0, 10 - unmatchedSample.length));
     options.onProgress?.(Math.min(rows.length, i + MAX_LABELS_PER_BATCH), rows.length);
   }
-  return total;
+  return options.matchAgainst === undefined ? total : { ...total, unmatched, unmatchedSample };
 }
 
 /** A batch's `labels[i]` as the file's row number. */

@@ -26,6 +26,12 @@ export interface LabelIngestResult {
   readonly replaced: number;
   readonly byRequestId: number;
   readonly byEntity: number;
+  /**
+   * When ingest was given the predictions to match against (a log window): labels of this
+   * batch that line up with none of them — stored all the same — and up to 10 of their keys.
+   */
+  readonly unmatched?: number;
+  readonly unmatchedSample?: readonly string[];
 }
 
 /** Labels lined up with a window of predictions. */
@@ -64,12 +70,13 @@ export interface LabelCoverage {
 export interface LabelStore {
   /**
    * Validates every row first (MONITORING_INVALID_LABEL naming `labels[i].field`; nothing is
-   * stored then), then upserts them in one transaction.
+   * stored then), then upserts them in one transaction. With `matchAgainst` (a log window's
+   * records) it also reports the batch's labels that line up with none of them.
    */
   ingest(
     deployment: string,
     labels: readonly unknown[],
-    options?: { now?: number },
+    options?: { now?: number; matchAgainst?: readonly PredictionRecord[] },
   ): Promise<LabelIngestResult>;
   /** Labels for these records: by request id, then by entity and time for rows still unlabelled. */
   join(

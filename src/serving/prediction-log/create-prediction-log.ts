@@ -30,7 +30,7 @@ export interface PredictionLogOptions {
   readonly onError?: (error: unknown) => void;
 }
 
-/** Lines are serialised in slices of this many records, yielding between, so a large batch never stalls requests. */
+/** Records are sorted and serialised in slices of this many, yielding between, so a large batch never stalls requests. */
 const ENCODE_SLICE = 1000;
 const DAY_MS = 86_400_000;
 
@@ -112,13 +112,13 @@ export function createPredictionLog(options: PredictionLogOptions): PredictionLo
     const batch = pending;
     pending = [];
     inFlight = batch.length;
-    // Sorting by time keeps slightly out-of-order requests (a slow one logged late) in one segment.
-    batch.sort((a, b) => a.at - b.at);
     const touched = new Set<OpenSegment>();
     try {
       for (let from = 0; from < batch.length; from += ENCODE_SLICE) {
         if (from > 0) await yieldToEventLoop();
-        const slice = batch.slice(from, from + ENCODE_SLICE);
+        // Sorting by time keeps slightly out-of-order requests (a slow one logged late) in one
+        // segment; a slice at a time, so a large batch never stalls the event loop.
+        const slice = batch.slice(from, from + ENCODE_SLICE).sort(byTime);
         encodeSlice(slice, touched);
         inFlight -= slice.length;
       }
@@ -294,6 +294,10 @@ export function createPredictionLog(options: PredictionLogOptions): PredictionLo
     }
     return rows;
   }
+}
+
+function byTime(a: PredictionRecord, b: PredictionRecord): number {
+  return a.at - b.at;
 }
 
 function checkOptions(options: PredictionLogOptions): PredictionLogOptions {

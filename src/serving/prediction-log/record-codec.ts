@@ -1,5 +1,5 @@
 import { PlinthError } from "../../core/errors.ts";
-import type { LoggedFeatureValue, PredictionRecord } from "./prediction-record.ts";
+import type { PredictionRecord } from "./prediction-record.ts";
 
 /**
  * JSON has no NaN or ±Infinity, and a feature vector may hold them (a missing numeric
@@ -97,47 +97,47 @@ function decodeNumber(v: unknown, where: string): number {
 }
 
 /**
- * A parsed line back into a record, checking its shape.
+ * A parsed line back into a record, checking its shape. The freshly parsed object is checked
+ * and returned in place (only `{"$n": ...}` markers are replaced by their numbers), so reading
+ * allocates nothing per record beyond what `JSON.parse` did.
  *
  * @throws PlinthError `PREDICTION_LOG_INVALID_SEGMENT` naming `where` (segment and line).
  */
 export function decodeRecord(value: unknown, where: string): PredictionRecord {
   const problem = recordProblem(value);
   if (problem !== undefined) throw invalidSegment(where, problem);
-  const r = value as Record<string, Record<string, unknown>> & Record<string, unknown>;
+  const r = value as Record<string, unknown> & {
+    features: Record<string, unknown>;
+    outputs: Record<string, unknown>;
+    entities: Record<string, unknown>;
+  };
   try {
-    const features: Record<string, LoggedFeatureValue> = {};
-    for (const key in r.features) {
-      const v = r.features[key];
-      features[key] = typeof v === "string" || v === null ? v : decodeNumber(v, `features.${key}`);
+    const features = r.features;
+    for (const key in features) {
+      const v = features[key];
+      if (typeof v !== "number" && typeof v !== "string" && v !== null) {
+        features[key] = decodeNumber(v, `features.${key}`);
+      }
     }
-    const outputs: Record<string, number | number[]> = {};
-    for (const key in r.outputs) {
-      const v = r.outputs[key];
-      outputs[key] = Array.isArray(v)
-        ? v.map((x, i) => decodeNumber(x, `outputs.${key}[${i}]`))
-        : decodeNumber(v, `outputs.${key}`);
+    const outputs = r.outputs;
+    for (const key in outputs) {
+      const v = outputs[key];
+      if (typeof v === "number") continue;
+      if (Array.isArray(v)) {
+        for (let i = 0; i < v.length; i++) {
+          if (typeof v[i] !== "number") v[i] = decodeNumber(v[i], `outputs.${key}[${i}]`);
+        }
+      } else outputs[key] = decodeNumber(v, `outputs.${key}`);
     }
-    const entities: Record<string, string | number> = {};
-    for (const key in r.entities) {
-      const v = r.entities[key];
-      if (typeof v !== "string" && typeof v !== "number")
+    const entities = r.entities;
+    for (const key in entities) {
+      const v = entities[key];
+      if (typeof v !== "string" && typeof v !== "number") {
         throw new Error(`entities.${key} is not a string or number`);
-      entities[key] = v;
+      }
     }
-    return {
-      requestId: r.requestId as unknown as string,
-      at: r.at as unknown as number,
-      deployment: r.deployment as unknown as string,
-      variant: r.variant as unknown as string,
-      shadow: r.shadow as unknown as boolean,
-      modelName: r.modelName as unknown as string,
-      modelVersion: r.modelVersion as unknown as string,
-      entities,
-      features,
-      outputs,
-      latencyMs: decodeNumber(r.latencyMs, "latencyMs"),
-    };
+    if (typeof r.latencyMs !== "number") r.latencyMs = decodeNumber(r.latencyMs, "latencyMs");
+    return r as unknown as PredictionRecord;
   } catch (cause) {
     throw invalidSegment(where, (cause as Error).message);
   }
