@@ -149,7 +149,7 @@ test("bad queries and flags are typed errors naming the field", async () => {
   assert.equal(badRun.code, 2);
   const badVerb = await runCli(home, "monitor", "nope");
   assert.equal(badVerb.code, 2);
-  assert.match(badVerb.stderr, /'alerts' or 'run'/);
+  assert.match(badVerb.stderr, /'alerts', 'run' or 'skew'/);
 });
 
 test("plinth monitor run evaluates once now and prints what it evaluated", async () => {
