@@ -9,6 +9,10 @@ export type {
   AlertState,
 } from "./alerts/alert-types.ts";
 export {
+  createMonitorWindowMetricSource,
+  type MonitorWindowMetricSourceOptions,
+} from "./alerts/create-monitor-window-metric-source.ts";
+export {
   createRecordsMetricSource,
   type DriftReference,
   type RecordsMetricSourceOptions,

@@ -1,4 +1,5 @@
 import { invalidArgument } from "../../core/errors.ts";
+import { parseTime } from "../../http/monitoring/parse-time.ts";
 import { createMetadataAlertStore } from "../../monitoring/alerts/metadata/create-metadata-alert-store.ts";
 import { createPlatformMonitoringContext } from "../../monitoring/loop/create-platform-monitoring-context.ts";
 import {
@@ -8,7 +9,9 @@ import {
   decisionJson,
 } from "../../monitoring/loop/monitoring-json.ts";
 import { runMonitoringOnce } from "../../monitoring/loop/run-monitoring-once.ts";
+import { checkSkew } from "../../monitoring/skew/check-skew.ts";
 import { createPipelineService } from "../../pipelines/service/create-pipeline-service.ts";
+import { createPredictionLogReader } from "../../serving/prediction-log/create-prediction-log-reader.ts";
 import { type OptionValues, withPlatform } from "../command.ts";
 import { type CommandIO, emit } from "../output.ts";
 import { createProgressBar } from "../progress-bar.ts";
@@ -147,5 +150,84 @@ export async function monitorRun(values: OptionValues, io: CommandIO): Promise<n
       await notifier.close();
       await service.close();
     }
+  });
+}
+
+/** Usage of `plinth monitor skew`, appended to `plinth monitor --help`. */
+export const MONITOR_SKEW_USAGE = `plinth monitor skew --deployment D --service S --from TIME --to TIME [--sample N]
+             [--tolerance F] [--json]
+
+skew: recomputes a sample (default 1000) of the window's logged predictions offline through the
+feature store (featuresModule) and prints per feature the compared count, mismatch rate, mean and
+max absolute difference, and examples.`;
+
+/** `plinth monitor skew`. */
+export async function monitorSkew(values: OptionValues, io: CommandIO): Promise<number> {
+  const deployment = deploymentFlag(values);
+  if (deployment === undefined)
+    throw invalidArgument("deployment", "is required: the deployment whose log to check");
+  const service = values.service;
+  if (typeof service !== "string" || service === "") {
+    throw invalidArgument("service", "is required: the feature service the deployment serves");
+  }
+  const from = parseTime(typeof values.from === "string" ? values.from : "", "from");
+  const to = parseTime(typeof values.to === "string" ? values.to : "", "to");
+  if (to <= from) throw invalidArgument("to", "must be after --from");
+  const sample = values.sample === undefined ? undefined : Number(values.sample);
+  if (
+    sample !== undefined &&
+    !(Number.isSafeInteger(sample) && sample >= 1 && sample <= 1_000_000)
+  ) {
+    throw invalidArgument("sample", "expected an integer from 1 to 1000000");
+  }
+  const tolerance = values.tolerance === undefined ? undefined : Number(values.tolerance);
+  if (tolerance !== undefined && !(Number.isFinite(tolerance) && tolerance >= 0)) {
+    throw invalidArgument("tolerance", "expected a finite number >= 0");
+  }
+  return withPlatform(values, async (platform) => {
+    const records = await createPredictionLogReader(platform.artifacts).read({
+      deployment,
+      from,
+      to,
+    });
+    const report = await checkSkew({
+      featureStore: await platform.features(),
+      records: records.filter((r) => !r.shadow),
+      featureService: service,
+      ...(sample === undefined ? {} : { sample }),
+      ...(tolerance === undefined ? {} : { tolerance }),
+    });
+    emit(io, report, () =>
+      [
+        `${report.sampled} of ${report.records} logged predictions recomputed offline (${report.featureService}); ` +
+          `${report.entitiesMissingOffline} with no offline value, ${report.skippedRecords.length} skipped`,
+        renderTable(
+          [
+            "FEATURE",
+            "KIND",
+            "COMPARED",
+            "MISMATCHES",
+            "RATE",
+            "MEAN |DIFF|",
+            "MAX |DIFF|",
+            "MISSING OFFLINE",
+            "NOT LOGGED",
+          ],
+          report.features.map((f) => [
+            f.feature,
+            f.kind,
+            String(f.compared),
+            String(f.mismatches),
+            f.mismatchRate === null ? "-" : formatNumber(f.mismatchRate),
+            f.meanAbsDiff === null ? "-" : formatNumber(f.meanAbsDiff),
+            f.maxAbsDiff === null ? "-" : formatNumber(f.maxAbsDiff),
+            String(f.missingOffline),
+            String(f.notLogged),
+          ]),
+        ),
+        ...report.skippedFeatures.map((s) => `skipped ${s.feature}: ${s.reason}`),
+      ].join("\n"),
+    );
+    return 0;
   });
 }

@@ -20,7 +20,13 @@ import { createProgressBar } from "../progress-bar.ts";
 import { formatNumber, renderTable } from "../table.ts";
 import { driftOptions, listFlag, numberFlag, required, windowOf } from "./monitor-flags.ts";
 import { LABELS_USAGE, monitorLabels } from "./monitor-labels.ts";
-import { MONITOR_LOOP_USAGE, monitorAlerts, monitorRun } from "./monitor-loop.ts";
+import {
+  MONITOR_LOOP_USAGE,
+  MONITOR_SKEW_USAGE,
+  monitorAlerts,
+  monitorRun,
+  monitorSkew,
+} from "./monitor-loop.ts";
 import { REPORT_WINDOW_USAGE, reportWindow } from "./monitor-report-window.ts";
 
 const USAGE = `plinth monitor report --reference FILE --current FILE [--out report.html] [--json]
@@ -39,7 +45,8 @@ profile: writes the mergeable profile of a table (what a model version stores).
 ${LABELS_USAGE}
 ${REPORT_WINDOW_USAGE}
 
-${MONITOR_LOOP_USAGE}`;
+${MONITOR_LOOP_USAGE}
+${MONITOR_SKEW_USAGE}`;
 
 export const monitorCommand: Command = {
   summary: "Drift, data quality and performance reports over CSV/Parquet files; table profiles",
@@ -71,6 +78,9 @@ export const monitorCommand: Command = {
     model: { type: "string" },
     alias: { type: "string" },
     limit: { type: "string" },
+    service: { type: "string" },
+    sample: { type: "string" },
+    tolerance: { type: "string" },
   },
 
   async run({ positionals, values, io }) {
@@ -83,10 +93,11 @@ export const monitorCommand: Command = {
     if (verb === "profile") return profile(values, io);
     if (verb === "alerts") return monitorAlerts(values, io);
     if (verb === "run") return monitorRun(values, io);
+    if (verb === "skew") return monitorSkew(values, io);
     if (verb !== "report") {
       throw invalidArgument(
         "monitor",
-        `expected 'plinth monitor report', 'profile', 'alerts' or 'run', got '${verb ?? ""}'. Usage:\n${USAGE}`,
+        `expected 'plinth monitor report', 'profile', 'alerts', 'run' or 'skew', got '${verb ?? ""}'. Usage:\n${USAGE}`,
       );
     }
     const referencePath = required(

@@ -16,6 +16,7 @@ import { openPlatform, type Platform } from "../../platform.ts";
 import { createPredictionLog } from "../../serving/prediction-log/create-prediction-log.ts";
 import type { PredictionRecord } from "../../serving/prediction-log/prediction-record.ts";
 import type { WebhookNotifier } from "../alerts/create-webhook-notifier.ts";
+import { REFERENCE_PROFILE_TAG } from "../reference/reference-profile.ts";
 import { createPlatformMonitoringContext } from "./create-platform-monitoring-context.ts";
 import { type MonitoringLoopContext, runMonitoringOnce } from "./run-monitoring-once.ts";
 
@@ -103,7 +104,10 @@ before(async () => {
     triggeredBy: "test",
   });
   await service.idle();
-  assert.equal((await platform.registry.aliases.resolve("churn", "champion")).version, "1");
+  const champion = await platform.registry.aliases.resolve("churn", "champion");
+  assert.equal(champion.version, "1");
+  // Drift is then measured by monitorWindow against the profile stored with the champion.
+  assert.ok(champion.tags.some((t) => t.key === REFERENCE_PROFILE_TAG));
   for (const name of ["churn", "churn-strict"]) {
     await platform.deployments.create({
       name,
