@@ -1,16 +1,19 @@
 import { isPlinthError } from "../../../core/errors.ts";
 import { hashJson } from "../../../core/hash.ts";
 import type { TrainingSetLineage } from "../../../features/offline/training-set-lineage.ts";
+import { readModelPackage } from "../../../models/package/model-package.ts";
 import { profileColumns } from "../../../monitoring/profile/profile-columns.ts";
 import {
   REFERENCE_PROFILE_TAG,
   storeReferenceProfile,
 } from "../../../monitoring/reference/reference-profile.ts";
 import { readParquetDataset } from "../../../training/dataset/read-parquet-dataset.ts";
+import type { FeatureColumn } from "../../../training/dataset/training-dataset.ts";
 import type { PathValue } from "../../definition/path-value.ts";
 import type { StepContext } from "../../definition/step-context.ts";
 import { pipelineLineageTags } from "../../lineage/pipeline-lineage-tags.ts";
 import { type GateReport, reportTag } from "./evaluate-candidate.ts";
+import { predictHoldout } from "./model-scoring.ts";
 
 /** Tags the training pipeline puts on the versions it registers. */
 export const TRAINING_TAGS = Object.freeze({
@@ -40,6 +43,9 @@ export async function registerCandidate(
     /** The training set and its feature columns: profiled as the version's monitoring reference. */
     dataset: PathValue;
     features: string[];
+    /** The candidate's package: its scores on the training set join the reference profile. */
+    model: PathValue;
+    label: string;
   },
   ctx: StepContext,
 ): Promise<{ version: string; aliasMoved: boolean; decision: string }> {
@@ -51,7 +57,7 @@ export async function registerCandidate(
   const training = await readParquetDataset(input.dataset.path, { features: input.features });
   const referenceProfile = await storeReferenceProfile(
     ctx.platform.artifacts,
-    profileColumns(training.features),
+    profileColumns([...training.features, ...(await scoredOutputs(input, training.numRows))]),
   );
   await registry.models.create({ name }, actor).catch((error: unknown) => {
     if (!isPlinthError(error, "REGISTRY_MODEL_EXISTS")) throw error;
@@ -114,4 +120,23 @@ export async function registerCandidate(
     });
   }
   return { version: version.version, aliasMoved, decision };
+}
+
+/**
+ * The candidate's outputs on every training row, as columns named like the outputs serving
+ * logs (`probability`, ...), so monitoring tests the prediction's drift against the reference.
+ */
+async function scoredOutputs(
+  input: { model: PathValue; dataset: PathValue; label: string },
+  rows: number,
+): Promise<FeatureColumn[]> {
+  const model = await readModelPackage(input.model.path);
+  const all = Int32Array.from({ length: rows }, (_, i) => i);
+  const scored = await predictHoldout(model, input.dataset.path, input.label, all);
+  const k = scored.numOutputs;
+  return model.manifest.outputs.slice(0, k).map((name, j) => ({
+    kind: "numeric" as const,
+    name,
+    values: Float64Array.from({ length: rows }, (_, i) => scored.prediction[i * k + j] as number),
+  }));
 }

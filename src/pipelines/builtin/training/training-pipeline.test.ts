@@ -121,6 +121,15 @@ test("first model: trains from the feature service, passes the gates, takes the 
   assert.equal(reference.key, tags[REFERENCE_PROFILE_TAG]);
   assert.ok(reference.profile.rows > 0);
   assert.ok(reference.profile.features.length > 0);
+  // The model's own scores on the training set are in the reference, named as serving logs
+  // them, so the prediction's drift is tested too; they are probabilities.
+  const scored = reference.profile.features.find((f) => f.name === "probability");
+  assert.ok(
+    scored?.kind === "numeric",
+    JSON.stringify(reference.profile.features.map((f) => f.name)),
+  );
+  assert.equal(scored.moments.count, reference.profile.rows);
+  assert.ok(scored.moments.min >= 0 && scored.moments.max <= 1);
   const trainRun = await server.platform.tracking.runs.get(v1.runId);
   const trainTag = (k: string) => trainRun.data.tags.find((t) => t.key === k)?.value;
   assert.equal(trainTag("mlflow.parentRunId"), run.steps[1].tracking_run_id);

@@ -78,6 +78,8 @@ const register = step("register", {
     datasetSha256: trainingSet.output("datasetSha256"),
     dataset: trainingSet.output("dataset"),
     features: trainingSet.output("features"),
+    model: train.output("model"),
+    label: param<string>("label"),
   },
   run: (inputs, ctx) => registerCandidate(inputs, ctx),
 });
