@@ -76,6 +76,20 @@ test("the quickstart runs the loop end to end at a small size and leaves a worki
   }
   const show = await runCli(summary.home, "models", "show", "fraud", "--json");
   assert.equal(show.code, 0, show.stderr);
+  // The home's config names the features module: the CLI finds the definitions by --home alone.
+  const online = await runCli(
+    summary.home,
+    "features",
+    "get",
+    "--service",
+    "fraud_v1",
+    "--entity",
+    "card_id=7",
+    "--request",
+    "amount=480",
+    "--json",
+  );
+  assert.equal(online.code, 0, online.stderr);
 });
 
 test("the quickstart refuses a non-empty directory and bad sizes, naming the flag, before writing anything", async () => {

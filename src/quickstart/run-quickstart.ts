@@ -1,3 +1,4 @@
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { resolveConfig } from "../core/config.ts";
 import { PlinthError } from "../core/errors.ts";
@@ -96,6 +97,13 @@ export async function runQuickstart(options: QuickstartOptions): Promise<Quickst
     (p) => `${p.cards} cards, ${p.transactions} labelled transactions, features.ts in ${p.dir}`,
   );
   const home = options.home === undefined ? join(dir, ".plinth") : resolve(options.home);
+  // The project's home names its features module, so `plinth serve|server|features --home`
+  // find the definitions without --module. A home that already has a config is left alone.
+  mkdirSync(home, { recursive: true });
+  const configFile = join(home, "config.json");
+  if (!existsSync(configFile)) {
+    writeFileSync(configFile, `${JSON.stringify({ featuresModule: project.features }, null, 2)}\n`);
+  }
   const config = resolveConfig({ overrides: { home, featuresModule: project.features } });
   const platform = await openPlatform(config, { logger: createLogger({ level: "silent" }) });
   try {

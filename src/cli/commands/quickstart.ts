@@ -9,11 +9,14 @@ const USAGE = `plinth quickstart [--dir DIR] [--cards N] [--transactions N] [--r
 Builds a fraud-detection demo project in DIR (default ./plinth-quickstart; it must be new or
 empty) and runs plinth's loop on it, embedded, with the stores under DIR/.plinth (or --home): feature
 definitions applied to the registry, materialized online, the built-in training pipeline
-(point-in-time training set, GBDT, holdout gates, registry version, alias champion), and an
-online feature read as serving does it. Prints what to run next.`;
+(point-in-time training set, GBDT, holdout gates, registry version, alias champion), an
+online feature read, a deployment of fraud@champion serving --requests predictions into the
+prediction log, and a monitoring report of that traffic against the training set
+(DIR/monitoring-report.html). Prints what to run next.`;
 
 export const quickstartCommand: Command = {
-  summary: "Build a demo project and run the whole loop on it (features → training → registry)",
+  summary:
+    "Build a demo project and run the whole loop on it (features, training, serving, monitoring)",
   usage: USAGE,
   options: {
     dir: { type: "string" },
@@ -55,9 +58,11 @@ export const quickstartCommand: Command = {
         `Done. The project is in ${result.dir}; its stores are in ${result.home}. Next:`,
         `  npx plinth server --home ${result.home}                     # MLflow-compatible API on :5000`,
         `  npx plinth models show ${QUICKSTART_MODEL} --home ${result.home}`,
-        `  npx plinth features get --home ${result.home} --module ${result.featuresModule} \\`,
+        `  npx plinth features get --home ${result.home} \\`,
         `      --service ${result.featureService} --entity card_id=7 --request amount=480`,
         `  npx plinth pipeline show ${result.model.pipelineRunId} --home ${result.home}`,
+        `  npx plinth serve --home ${result.home}                      # then POST /api/deployments/fraud/predict`,
+        `  open ${result.monitoring.report}`,
       ].join("\n"),
     );
     return 0;
