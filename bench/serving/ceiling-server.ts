@@ -17,9 +17,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { resolveConfig } from "../../src/core/config.ts";
 import { createLogger } from "../../src/core/logger.ts";
+import { downloadModelPackage } from "../../src/models/package/download-model-package.ts";
 import { readModelPackage } from "../../src/models/package/model-package.ts";
 import { predict } from "../../src/models/tree-predictor.ts";
-import { downloadModelPackage } from "../../src/pipelines/builtin/training/model-scoring.ts";
 import { openPlatform } from "../../src/platform.ts";
 
 const [modelName, version, service] = process.argv.slice(2) as [string, string, string];

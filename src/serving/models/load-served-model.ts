@@ -1,8 +1,8 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { downloadModelPackage } from "../../models/package/download-model-package.ts";
 import { readModelPackage } from "../../models/package/model-package.ts";
-import { downloadModelPackage } from "../../pipelines/builtin/training/model-scoring.ts";
 import type { Platform } from "../../platform.ts";
 import { type ServedModel, servedModel } from "./served-model.ts";
 

@@ -1,4 +1,5 @@
 import { isPlinthError } from "../../../core/errors.ts";
+import { downloadModelPackage } from "../../../models/package/download-model-package.ts";
 import type { ModelTask } from "../../../models/package/model-manifest.ts";
 import {
   type LoadedModelPackage,
@@ -15,12 +16,7 @@ import {
   type GateOutcome,
   type HoldoutScorer,
 } from "./evaluate-gates.ts";
-import {
-  downloadModelPackage,
-  type HoldoutPredictions,
-  predictHoldout,
-  selectRows,
-} from "./model-scoring.ts";
+import { type HoldoutPredictions, predictHoldout, selectRows } from "./model-scoring.ts";
 import { rowsWhere } from "./select-dataset-rows.ts";
 import { HOLDOUT_METRICS, parseGates } from "./training-config.ts";
 

@@ -1,14 +1,8 @@
-import { createWriteStream } from "node:fs";
-import { mkdir } from "node:fs/promises";
-import { join } from "node:path";
-import { pipeline } from "node:stream/promises";
-import { createMlflowArtifactKey } from "../../../artifacts/mlflow-artifact-key.ts";
 import { PlinthError } from "../../../core/errors.ts";
 import { predictLinear } from "../../../models/linear-predictor.ts";
 import type { LoadedModelPackage } from "../../../models/package/model-package.ts";
 import { predict } from "../../../models/tree-predictor.ts";
 import { readParquetDataset } from "../../../training/dataset/read-parquet-dataset.ts";
-import type { StepPlatform } from "../../definition/step-platform.ts";
 
 /** A model's predictions on the holdout rows, with their labels. */
 export interface HoldoutPredictions {
@@ -16,40 +10,6 @@ export interface HoldoutPredictions {
   /** `label.length × numOutputs`, row-major. */
   readonly prediction: Float64Array;
   readonly numOutputs: number;
-}
-
-/**
- * Copies the model package a registry version's `source` names (`runs:/<run>/<path>` or
- * an `mlflow-artifacts:/` URI) from the artifact store into `dir`.
- */
-export async function downloadModelPackage(
-  platform: Pick<StepPlatform, "artifacts" | "tracking">,
-  source: string,
-  dir: string,
-): Promise<void> {
-  let uri = source;
-  const runs = /^runs:\/([0-9a-f]{32})\/(.+)$/.exec(source);
-  if (runs !== null) {
-    const run = await platform.tracking.runs.get(runs[1] as string);
-    uri = `${run.info.artifactUri}/${runs[2]}`;
-  }
-  const key = createMlflowArtifactKey(uri.replace(/\/+$/, ""));
-  const entries = await platform.artifacts.list(key);
-  if (!entries.some((e) => e.path === "manifest.json")) {
-    throw new PlinthError(
-      "MODELS_INVALID_PACKAGE",
-      `No model package at ${source}: it has no manifest.json`,
-      { field: "source" },
-    );
-  }
-  await mkdir(dir, { recursive: true });
-  for (const e of entries) {
-    if (e.isDir) continue;
-    await pipeline(
-      await platform.artifacts.get(`${key}/${e.path}`),
-      createWriteStream(join(dir, e.path)),
-    );
-  }
 }
 
 /**

@@ -1,9 +1,9 @@
+import { downloadModelPackage } from "../../../models/package/download-model-package.ts";
 import { readParquetDataset } from "../../../training/dataset/read-parquet-dataset.ts";
 import { trainAndLog } from "../../../training/train-and-log.ts";
 import { type PathValue, pathOutput } from "../../definition/path-value.ts";
 import type { StepContext } from "../../definition/step-context.ts";
 import { PIPELINE_TAGS } from "../../run/step-tracking.ts";
-import { downloadModelPackage } from "./model-scoring.ts";
 import { rowsWhere, selectDatasetRows } from "./select-dataset-rows.ts";
 import { parseTrainer } from "./training-config.ts";
 
