@@ -30,7 +30,6 @@ export {
 } from "./alerts/evaluate-alert-rules.ts";
 export { createMetadataAlertStore } from "./alerts/metadata/create-metadata-alert-store.ts";
 export type { MetricQuery, MetricSource } from "./alerts/metric-source.ts";
-export { createTrainingSetReference } from "./alerts/training-set-reference.ts";
 export { type ColumnDrift, columnDrift } from "./drift/column-drift.ts";
 export {
   computeDrift,

@@ -4,10 +4,8 @@ import { createMetadataPipelineRunStore } from "../../pipelines/state/metadata/c
 import type { Platform } from "../../platform.ts";
 import { createPredictionLogReader } from "../../serving/prediction-log/create-prediction-log-reader.ts";
 import { createMonitorWindowMetricSource } from "../alerts/create-monitor-window-metric-source.ts";
-import { createRecordsMetricSource } from "../alerts/create-records-metric-source.ts";
 import { createWebhookNotifier, type WebhookNotifier } from "../alerts/create-webhook-notifier.ts";
 import { createMetadataAlertStore } from "../alerts/metadata/create-metadata-alert-store.ts";
-import { createTrainingSetReference } from "../alerts/training-set-reference.ts";
 import { createLabelStore } from "../labels/create-label-store.ts";
 import { loadReferenceProfile } from "../reference/reference-profile.ts";
 import { championVariant } from "../retraining/canary-variants.ts";
@@ -36,12 +34,6 @@ export function createPlatformMonitoringContext(
     store: alerts,
     config: platform.config.monitoring.webhook,
     onError: (error) => platform.logger.warn({ err: error }, "alert webhook delivery not recorded"),
-  });
-  const trainingSet = createTrainingSetReference({
-    registry: platform.registry,
-    deployments: platform.deployments,
-    artifacts: platform.artifacts,
-    tracking: platform.tracking,
   });
   const context: MonitoringLoopContext = {
     config: platform.config.monitoring,
@@ -74,14 +66,6 @@ export function createPlatformMonitoringContext(
         }
       },
       threshold: async (deployment) => (await platform.deployments.get(deployment)).threshold,
-      fallback: createRecordsMetricSource({
-        read: (q) => reader.read(q),
-        reference: (deployment) =>
-          trainingSet(deployment).catch((error: unknown) => {
-            if (isPlinthError(error, "DEPLOYMENT_NOT_FOUND")) return undefined;
-            throw error;
-          }),
-      }),
     }),
     alerts,
     notifier,
